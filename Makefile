@@ -1,0 +1,82 @@
+# CARPIMKO assistant — the two commands a newcomer needs: `make run` and `make test`.
+# Everything (virtual environment, Debian packages, trained model) is built on demand.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+STAMP   := $(VENV)/.installed
+MODEL   := models/carpimko.tar.gz
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+                $(wildcard carpimko/nlu/*.py)
+
+export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install run test lint validate train model eval shell lock clean system-deps test-portal-postgres
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
+
+# --- environment ---------------------------------------------------------------
+$(STAMP): requirements.lock pyproject.toml requirements.in
+	@PY310=$$(scripts/find-python310.sh) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+		rm -rf $(VENV); echo "Création de $(VENV) avec $$PY310"; "$$PY310" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade 'pip>=24'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(STAMP)  ## build .venv from requirements.lock (Python 3.10)
+
+lock:  ## re-resolve requirements*.in into requirements.lock (needs the package registry)
+	scripts/lock.sh
+
+system-deps:  ## install the Debian packages the tests need (PostgreSQL server)
+	@scripts/system-deps.sh
+
+# --- model ---------------------------------------------------------------------
+$(MODEL): $(STAMP) $(TRAIN_INPUTS)
+	@mkdir -p models var
+	@start=$$(date +%s); \
+	$(RASA) train --fixed-model-name carpimko --out models --quiet; \
+	echo $$(( $$(date +%s) - start )) > var/train-seconds.txt
+	@touch $@
+
+train model: $(MODEL)  ## train the model if data, domain or config changed
+
+# --- checks --------------------------------------------------------------------
+lint: $(STAMP)  ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken data
+	$(PY) scripts/validate_data.py
+
+test: $(STAMP) system-deps lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL
+	$(PY) -m pytest
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
+		--out var/results --no-plot
+	$(MAKE) --no-print-directory test-portal-postgres
+
+test-portal-postgres: $(STAMP)  ## the portal suite against a throwaway PostgreSQL server
+	scripts/with-postgres.sh $(PY) -m pytest -q tests/portal
+
+eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC baseline
+	$(PY) scripts/eval_nlu.py --model $(MODEL) --train-seconds-file var/train-seconds.txt \
+		--write docs/nlu.md
+
+# --- running -------------------------------------------------------------------
+run: $(MODEL)  ## start portal, action server and Rasa; Ctrl-C stops them all
+	scripts/run.sh
+
+shell: $(MODEL)  ## talk to the assistant in the terminal (starts the action server too)
+	@$(RASA) run actions --actions actions --port 5055 >/dev/null 2>&1 & pid=$$!; \
+	trap "kill $$pid" EXIT; $(RASA) shell --model $(MODEL)
+
+clean:  ## remove build output (models, results, caches); keeps .venv
+	rm -rf models/*.tar.gz var/results .rasa .pytest_cache .ruff_cache .mypy_cache

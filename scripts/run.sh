@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Starts the whole assistant on this machine and stops every part on Ctrl-C.
+# Called by `make run` once the venv and the model are ready. Ports come from the
+# environment (defaults as in the product contract), so tests can start a second stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+: "${RASA_PORT:=5005}"
+: "${ACTION_PORT:=5055}"
+: "${PORTAL_PORT:=8080}"
+: "${BIND_HOST:=127.0.0.1}"
+: "${RASA_MODEL:=models/carpimko.tar.gz}"
+: "${LOG_DIR:=var/log}"
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
+export PORTAL_URL="${PORTAL_URL:-http://127.0.0.1:${PORTAL_PORT}}"
+export PORTAL_PORT PORTAL_HOST="${PORTAL_HOST:-$BIND_HOST}"
+# TensorFlow: two cores here; keep its thread pools small so requests don't fight over them.
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+
+mkdir -p "$LOG_DIR"
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo "Arrêt des services…"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_all INT TERM EXIT
+
+start() {  # start NAME COMMAND... : runs in the background, logs to $LOG_DIR/NAME.log
+  local name=$1; shift
+  "$@" >"$LOG_DIR/$name.log" 2>&1 &
+  pids+=($!)
+}
+
+wait_http() {  # wait_http NAME URL SECONDS : polls until the URL answers 2xx
+  local name=$1 url=$2 limit=$3 i
+  for ((i = 0; i < limit * 4; i++)); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { echo "$name s'est arrêté : voir $LOG_DIR/" >&2; return 1; }
+    done
+    sleep 0.25
+  done
+  echo "$name ne répond pas sur $url après ${limit}s : voir $LOG_DIR/$name.log" >&2
+  return 1
+}
+
+if [ -f portal/__main__.py ]; then
+  start portal .venv/bin/python -m portal
+fi
+start actions .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT"
+start rasa .venv/bin/rasa run --model "$RASA_MODEL" --port "$RASA_PORT" \
+  --interface "$BIND_HOST" --credentials credentials.yml --endpoints endpoints.yml --cors "*"
+
+[ -f portal/__main__.py ] && wait_http portal "http://127.0.0.1:${PORTAL_PORT}/health" 60
+wait_http actions "http://127.0.0.1:${ACTION_PORT}/health" 60
+wait_http rasa "http://127.0.0.1:${RASA_PORT}/" 120
+
+cat <<MSG
+L'assistant CARPIMKO est prêt :
+  Rasa (REST)        http://localhost:${RASA_PORT}/webhooks/rest/webhook
+  Rasa (socket.io)   http://localhost:${RASA_PORT}/socket.io
+  Serveur d'actions  http://localhost:${ACTION_PORT}/health
+MSG
+[ -f portal/__main__.py ] && echo "  Portail            http://localhost:${PORTAL_PORT}/health  (OpenAPI : /openapi.json)"
+echo "Journaux dans $LOG_DIR/. Ctrl-C pour tout arrêter."
+wait -n "${pids[@]}" || true
+echo "Un service s'est arrêté : voir $LOG_DIR/." >&2

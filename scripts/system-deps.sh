@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs, only when they are missing:
+# the PostgreSQL server (the portal suite runs against it too).
+set -euo pipefail
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Paquets Debian manquants : ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "error: run as root, or install them: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts a cluster on install; the tests start their own throwaway servers.
+if command -v pg_lsclusters >/dev/null 2>&1; then
+  pg_lsclusters --no-header 2>/dev/null | while read -r ver name _; do
+    pg_ctlcluster "$ver" "$name" stop 2>/dev/null || true
+  done
+fi

@@ -1,0 +1,53 @@
+"""`make run` brings up a stack that answers in French and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import uuid
+
+import httpx
+
+from tests.integration.conftest import Stack
+
+
+def say(stack: Stack, text: str, sender: str) -> list[dict]:
+    """Send one message through the REST channel and return the bot's messages."""
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def test_ready_message_lists_the_urls(stack: Stack) -> None:
+    printed = "".join(stack.output)
+    assert "/webhooks/rest/webhook" in printed
+    assert "/socket.io" in printed
+
+
+def test_bonjour_gets_a_french_greeting_and_the_menu(stack: Stack) -> None:
+    messages = say(stack, "bonjour", f"test-{uuid.uuid4()}")
+    texts = [m.get("text", "") for m in messages]
+    assert texts[0].startswith(("Bonjour", "Bonsoir"))
+    assert "CARPIMKO" in texts[0]
+    buttons = [b["title"] for m in messages for b in m.get("buttons", [])]
+    assert "Mot de passe oublié" in buttons
+
+
+def test_goodbye_after_greeting(stack: Stack) -> None:
+    sender = f"test-{uuid.uuid4()}"
+    say(stack, "bonjour", sender)
+    messages = say(stack, "au revoir", sender)
+    assert messages and messages[0]["text"].startswith("Au revoir")
+
+
+def test_ctrl_c_stops_every_service(stack: Stack) -> None:
+    stack.process.send_signal(signal.SIGINT)
+    stack.process.wait(timeout=30)
+    children = subprocess.run(
+        ["pgrep", "-g", str(stack.process.pid)], capture_output=True, text=True, check=False
+    )
+    assert children.stdout.strip() == "", f"still running: {children.stdout}"
