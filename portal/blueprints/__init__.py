@@ -1,0 +1,37 @@
+"""One blueprint per resource of the HTTP API."""
+
+from __future__ import annotations
+
+from sanic import Blueprint
+
+from portal.blueprints import (
+    contact,
+    demo,
+    documents,
+    health,
+    me,
+    messages,
+    pages,
+    password_resets,
+    procedures,
+    sessions,
+    tickets,
+)
+
+
+def api_blueprints(demo_mode: bool) -> list[Blueprint]:
+    blueprints = [
+        health.bp,
+        pages.bp,
+        contact.bp,
+        password_resets.bp,
+        sessions.bp,
+        me.bp,
+        documents.bp,
+        messages.bp,
+        procedures.bp,
+        tickets.bp,
+    ]
+    if demo_mode:
+        blueprints.append(demo.bp)
+    return blueprints

@@ -1,0 +1,55 @@
+"""Login with numéro de dossier and password (public, rate-limited)."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from portal import validation
+from portal.errors import Unauthorized
+from portal.http import client_key, db, limit, now, reply, resources
+from portal.services import accounts
+
+bp = Blueprint("sessions", url_prefix="/api/v1/sessions")
+TOO_MANY_FOR_DOSSIER = (
+    "Trop de tentatives de connexion échouées pour ce dossier. Veuillez réessayer dans "
+    "{minutes} minute(s) ou utiliser « Mot de passe oublié »."
+)
+TOO_MANY_FOR_CLIENT = (
+    "Trop de tentatives de connexion depuis votre connexion. Veuillez réessayer dans "
+    "{minutes} minute(s)."
+)
+
+
+@bp.post("")
+async def login(request: Request) -> HTTPResponse:
+    body = validation.json_object(request.body)
+    profile = validation.profile(body)
+    dossier = validation.dossier_number(body, profile)
+    password = validation.raw_password(body, "password", "mot de passe")
+    res = resources(request)
+    limit(
+        request,
+        f"login:client:{client_key(request)}",
+        res.settings.rate_login_client,
+        TOO_MANY_FOR_CLIENT,
+    )
+    dossier_key = f"login:dossier:{dossier}"
+    res.limiter.check(dossier_key, res.settings.rate_login_dossier, TOO_MANY_FOR_DOSSIER)
+    try:
+        result = await db(
+            request,
+            accounts.login,
+            res.settings,
+            res.hasher,
+            profile,
+            dossier,
+            password,
+            now(request),
+            write=False,
+        )
+    except Unauthorized:
+        res.limiter.hit(dossier_key, res.settings.rate_login_dossier, TOO_MANY_FOR_DOSSIER)
+        raise
+    res.limiter.reset(dossier_key)
+    return reply(result, 201)

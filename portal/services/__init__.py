@@ -1,0 +1,1 @@
+"""Business logic of the portal: plain functions taking a Session, no HTTP."""
