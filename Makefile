@@ -13,9 +13,12 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+# Rasa would otherwise try to send usage telemetry; nothing leaves this machine.
+export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test lint validate train model eval shell lock clean system-deps test-portal-postgres
+.PHONY: help install run test lint validate train model eval shell lock clean system-deps \
+        test-portal-postgres bench-portal portal
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -63,8 +66,11 @@ test: $(STAMP) system-deps lint validate $(MODEL)  ## everything: lint, data, py
 		--out var/results --no-plot
 	$(MAKE) --no-print-directory test-portal-postgres
 
-test-portal-postgres: $(STAMP)  ## the portal suite against a throwaway PostgreSQL server
+test-portal-postgres: $(STAMP) system-deps  ## the portal suite against a throwaway PostgreSQL server
 	scripts/with-postgres.sh $(PY) -m pytest -q tests/portal
+
+bench-portal: $(STAMP)  ## portal p50/p95/p99 at 50 clients and PDF times (docs/portal.md)
+	$(PY) scripts/bench_portal.py --clients 50 --requests 1000
 
 eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC baseline
 	$(PY) scripts/eval_nlu.py --model $(MODEL) --train-seconds-file var/train-seconds.txt \
@@ -73,6 +79,9 @@ eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC b
 # --- running -------------------------------------------------------------------
 run: $(MODEL)  ## start portal, action server and Rasa; Ctrl-C stops them all
 	scripts/run.sh
+
+portal: $(STAMP)  ## serve the reference portal alone on :8080 (migrates, loads demo data)
+	$(PY) -m portal
 
 shell: $(MODEL)  ## talk to the assistant in the terminal (starts the action server too)
 	@$(RASA) run actions --actions actions --port 5055 >/dev/null 2>&1 & pid=$$!; \

@@ -11,11 +11,14 @@ cd "$(dirname "$0")/.."
 : "${BIND_HOST:=127.0.0.1}"
 : "${RASA_MODEL:=models/carpimko.tar.gz}"
 : "${LOG_DIR:=var/log}"
+# Seconds each service may take to answer its health check (Rasa loads the model first).
+: "${START_TIMEOUT:=300}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
 export PORTAL_URL="${PORTAL_URL:-http://127.0.0.1:${PORTAL_PORT}}"
 export PORTAL_PORT PORTAL_HOST="${PORTAL_HOST:-$BIND_HOST}"
 # TensorFlow: two cores here; keep its thread pools small so requests don't fight over them.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
 
 mkdir -p "$LOG_DIR"
 pids=()
@@ -46,16 +49,14 @@ wait_http() {  # wait_http NAME URL SECONDS : polls until the URL answers 2xx
   return 1
 }
 
-if [ -f portal/__main__.py ]; then
-  start portal .venv/bin/python -m portal
-fi
-start actions .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT"
+start portal .venv/bin/python -m portal
+start actions env SANIC_HOST="$BIND_HOST" .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT"
 start rasa .venv/bin/rasa run --model "$RASA_MODEL" --port "$RASA_PORT" \
   --interface "$BIND_HOST" --credentials credentials.yml --endpoints endpoints.yml --cors "*"
 
-[ -f portal/__main__.py ] && wait_http portal "http://127.0.0.1:${PORTAL_PORT}/health" 60
-wait_http actions "http://127.0.0.1:${ACTION_PORT}/health" 60
-wait_http rasa "http://127.0.0.1:${RASA_PORT}/" 120
+wait_http portal "http://127.0.0.1:${PORTAL_PORT}/health" "$START_TIMEOUT"
+wait_http actions "http://127.0.0.1:${ACTION_PORT}/health" "$START_TIMEOUT"
+wait_http rasa "http://127.0.0.1:${RASA_PORT}/" "$START_TIMEOUT"
 
 cat <<MSG
 L'assistant CARPIMKO est prêt :
@@ -63,7 +64,7 @@ L'assistant CARPIMKO est prêt :
   Rasa (socket.io)   http://localhost:${RASA_PORT}/socket.io
   Serveur d'actions  http://localhost:${ACTION_PORT}/health
 MSG
-[ -f portal/__main__.py ] && echo "  Portail            http://localhost:${PORTAL_PORT}/health  (OpenAPI : /openapi.json)"
+echo "  Portail            http://localhost:${PORTAL_PORT}/health  (OpenAPI : /openapi.json)"
 echo "Journaux dans $LOG_DIR/. Ctrl-C pour tout arrêter."
 wait -n "${pids[@]}" || true
 echo "Un service s'est arrêté : voir $LOG_DIR/." >&2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "carpimko.tar.gz"
-READY_LINE = "L'assistant CARPIMKO est prêt"
+READY_LINE = "Ctrl-C pour tout arrêter"  # last line scripts/run.sh prints when ready
 
 
 def free_port() -> int:
@@ -46,6 +47,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(action_port),
         "PORTAL_PORT": str(portal_port),
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "PORTAL_URL": f"http://127.0.0.1:{portal_port}",
         "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
         "LOG_DIR": str(tmp / "log"),
     }
@@ -60,7 +63,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     assert process.stdout is not None
     output: list[str] = []
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + 330
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line and process.poll() is not None:
@@ -69,7 +72,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         if READY_LINE in line:
             break
     if not any(READY_LINE in line for line in output):
-        os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         logs = "".join(
             f"\n--- {p.name}\n{p.read_text()[-3000:]}" for p in (tmp / "log").glob("*.log")
         )
@@ -80,4 +84,5 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
