@@ -9,8 +9,9 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 "$py310" -m venv "$scratch/venv"
 "$scratch/venv/bin/python" -m pip install --quiet --upgrade 'pip>=24'
+# (grep drops a local pip-config notice that some machines print for every package)
 "$scratch/venv/bin/python" -m pip install --quiet --dry-run --ignore-installed \
-  --report "$scratch/report.json" -r requirements-dev.in
+  --report "$scratch/report.json" -r requirements-dev.in 2> >(grep -v "WARNING: Location" >&2)
 "$scratch/venv/bin/python" - "$scratch/report.json" > requirements.lock <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
