@@ -49,7 +49,8 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 	echo $$(( $$(date +%s) - start )) > var/train-seconds.txt
 	@touch $@
 
-train model: $(MODEL)  ## train the model if data, domain or config changed
+train: $(MODEL)  ## train the model if data, domain, config or NLU components changed
+model: train
 
 # --- checks --------------------------------------------------------------------
 lint: $(STAMP)  ## ruff and mypy
