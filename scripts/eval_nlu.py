@@ -1,0 +1,491 @@
+"""Evaluate the trained NLU model on the held-out sets, against a TF-IDF + LinearSVC baseline.
+
+Used by ``make eval``. The Rasa model is loaded in process and parses every held-out message;
+the baseline is trained here, on the same ``data/nlu`` examples, in the same run. Training time
+of the Rasa model is measured by the caller, because training happens in ``rasa train`` before
+this script runs: ``make`` writes it to ``var/train-seconds.txt`` and passes
+``--train-seconds-file`` (``--train-seconds N`` gives it directly).
+
+Scoring conventions:
+- ``nlu_fallback`` is a rejection, scored as ``out_of_scope`` (the user hears that the assistant
+  cannot help); an in-scope message rejected is an error of its intent.
+- Entities are compared as (entity, value) pairs per message, values brought to the contract's
+  canonical form on both sides (a dossier number annotated « 12 34 567 » is ``1234567``).
+- The accent-stripped variant parses the same held-out messages stripped of accents and
+  lower-cased.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.svm import LinearSVC
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from carpimko.nlu.components import canonical_value  # noqa: E402
+from carpimko.normalize import fold  # noqa: E402
+
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK = "nlu_fallback"
+REJECTIONS = frozenset({OUT_OF_SCOPE, FALLBACK})
+KEY_ENTITIES = ("dossier_number", "iban", "email")
+SECTION_START = "<!-- eval:start -->"
+SECTION_END = "<!-- eval:end -->"
+
+EntitySet = Counter  # Counter of (entity, canonical value)
+
+
+@dataclass
+class Example:
+    """One labelled message."""
+
+    text: str
+    intent: str
+    entities: EntitySet = field(default_factory=Counter)
+
+
+@dataclass
+class Prediction:
+    """What a model returned for one message."""
+
+    intent: str
+    entities: EntitySet
+    ranking: list[tuple[str, float]]
+    seconds: float
+
+
+Parser = Callable[[Sequence[str]], list[Prediction]]
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Read Rasa YAML with Rasa's own loader, canonicalising annotated entity values."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = []
+    for message in load_data(str(path)).intent_examples:
+        entities: EntitySet = Counter()
+        for entity in message.get("entities") or []:
+            value = canonical_value(entity["entity"], str(entity.get("value", "")))
+            entities[(entity["entity"], value)] += 1
+        examples.append(Example(message.get("text"), message.get("intent"), entities))
+    return examples
+
+
+def strip_variant(examples: Sequence[Example]) -> list[Example]:
+    """The same messages without accents and in lower case."""
+    return [Example(fold(e.text), e.intent, e.entities) for e in examples]
+
+
+# --------------------------------------------------------------------------- Rasa model
+
+
+def rasa_parser(model: Path) -> Parser:
+    """Load the trained model once and return a function that parses messages in process."""
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)  # per-message debug lines would swamp the report
+    agent = Agent.load(str(model))
+    loop = asyncio.new_event_loop()
+
+    def parse(texts: Sequence[str]) -> list[Prediction]:
+        return loop.run_until_complete(_parse_all(agent, texts))
+
+    parse(["bonjour", "mot de passe oublié", "1234567"])  # warm-up: lazy graph loading
+    return parse
+
+
+async def _parse_all(agent: object, texts: Sequence[str]) -> list[Prediction]:
+    predictions = []
+    for text in texts:
+        start = time.perf_counter()
+        result = await agent.parse_message(text)  # type: ignore[attr-defined]
+        elapsed = time.perf_counter() - start
+        entities: EntitySet = Counter(
+            (e["entity"], str(e.get("value"))) for e in result.get("entities", [])
+        )
+        ranking = [(r["name"], float(r["confidence"])) for r in result.get("intent_ranking", [])]
+        predictions.append(Prediction(result["intent"]["name"], entities, ranking, elapsed))
+    return predictions
+
+
+# --------------------------------------------------------------------------- baseline
+
+
+@dataclass
+class Baseline:
+    """TF-IDF (word 1-2 + char_wb 2-5) + LinearSVC with a score threshold for rejection."""
+
+    threshold: float
+    train_seconds: float
+    model: object
+
+    def parse(self, texts: Sequence[str]) -> list[Prediction]:
+        """Predict one message at a time so that the timing is comparable with Rasa."""
+        predictions = []
+        for text in texts:
+            start = time.perf_counter()
+            scores = self.model.decision_function([text])[0]  # type: ignore[attr-defined]
+            best = int(np.argmax(scores))
+            intent = str(self.model.classes_[best])  # type: ignore[attr-defined]
+            if scores[best] < self.threshold:
+                intent = FALLBACK
+            elapsed = time.perf_counter() - start
+            predictions.append(Prediction(intent, Counter(), [], elapsed))
+        return predictions
+
+
+def _baseline_pipeline() -> object:
+    features = FeatureUnion(
+        [
+            ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+        ]
+    )
+    return make_pipeline(features, LinearSVC(C=1.0, random_state=0))
+
+
+def train_baseline(train: Sequence[Example]) -> Baseline:
+    """Fit the baseline; choose its rejection threshold by 5-fold cross-validation.
+
+    The threshold maximises the cross-validated macro-F1 (rejections scored as out_of_scope)
+    on the training data only.
+    """
+    texts = [e.text for e in train]
+    labels = np.array([e.intent for e in train])
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    scores = cross_val_predict(
+        _baseline_pipeline(), texts, labels, cv=folds, method="decision_function"
+    )
+    classes = np.array(sorted(set(labels)))
+    best_class = classes[scores.argmax(axis=1)]
+    best_score = scores.max(axis=1)
+    threshold = max(
+        np.arange(-1.0, 0.51, 0.05),
+        key=lambda t: _macro_f1(labels, np.where(best_score < t, OUT_OF_SCOPE, best_class)),
+    )
+    start = time.perf_counter()
+    model = _baseline_pipeline()
+    model.fit(texts, labels)  # type: ignore[attr-defined]
+    return Baseline(float(threshold), time.perf_counter() - start, model)
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _scored_intent(intent: str) -> str:
+    return OUT_OF_SCOPE if intent in REJECTIONS else intent
+
+
+def _macro_f1(y_true: Iterable[str], y_pred: Iterable[str]) -> float:
+    y_true, y_pred = list(y_true), [_scored_intent(p) for p in y_pred]
+    return float(f1_score(y_true, y_pred, labels=sorted(set(y_true)), average="macro"))
+
+
+@dataclass
+class Scores:
+    """Every figure of the report for one model."""
+
+    macro_f1: float
+    per_intent: list[tuple[str, float, float, int]]
+    confusions: list[tuple[str, str, int]]
+    entities: dict[str, tuple[float, float, int]]
+    oos_rejection: float
+    in_scope_rejection: float
+    stripped_macro_f1: float
+    median_parse_ms: float
+
+
+def intent_scores(examples: Sequence[Example], predictions: Sequence[Prediction]) -> tuple:
+    """Macro-F1, per-intent (precision, recall, support) and the worst confusions."""
+    y_true = [e.intent for e in examples]
+    y_pred = [_scored_intent(p.intent) for p in predictions]
+    labels = sorted(set(y_true))
+    precision, recall, _, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, zero_division=0
+    )
+    per_intent = [
+        (label, float(p), float(r), int(s))
+        for label, p, r, s in zip(labels, precision, recall, support, strict=True)
+    ]
+    confusions = Counter((t, p) for t, p in zip(y_true, y_pred, strict=True) if t != p)
+    worst = [(t, p, n) for (t, p), n in confusions.most_common(10)]
+    return _macro_f1(y_true, y_pred), per_intent, worst
+
+
+def entity_scores(
+    examples: Sequence[Example], predictions: Sequence[Prediction]
+) -> dict[str, tuple[float, float, int]]:
+    """Exact-value precision and recall per entity type, with the gold count."""
+    true_pos: Counter = Counter()
+    gold: Counter = Counter()
+    predicted: Counter = Counter()
+    for example, prediction in zip(examples, predictions, strict=True):
+        for (entity, _), n in example.entities.items():
+            gold[entity] += n
+        for (entity, _), n in prediction.entities.items():
+            predicted[entity] += n
+        for (entity, _), n in (example.entities & prediction.entities).items():
+            true_pos[entity] += n
+    result = {}
+    for entity in sorted(set(gold) | set(predicted)):
+        precision = true_pos[entity] / predicted[entity] if predicted[entity] else 0.0
+        recall = true_pos[entity] / gold[entity] if gold[entity] else 0.0
+        result[entity] = (precision, recall, gold[entity])
+    return result
+
+
+def rejection_rate(predictions: Sequence[Prediction]) -> float:
+    """Share of messages answered with « I cannot help » (out_of_scope or fallback)."""
+    if not predictions:
+        return 0.0
+    return sum(p.intent in REJECTIONS for p in predictions) / len(predictions)
+
+
+def score_model(parse: Parser, heldout: Sequence[Example], off_domain: Sequence[Example]) -> Scores:
+    """Run one model over the held-out, stripped and off-domain sets."""
+    predictions = parse([e.text for e in heldout])
+    macro, per_intent, confusions = intent_scores(heldout, predictions)
+    stripped = strip_variant(heldout)
+    stripped_macro, _, _ = intent_scores(stripped, parse([e.text for e in stripped]))
+    pairs = zip(heldout, predictions, strict=True)
+    in_scope = [p for e, p in pairs if e.intent != OUT_OF_SCOPE]
+    return Scores(
+        macro_f1=macro,
+        per_intent=per_intent,
+        confusions=confusions,
+        entities=entity_scores(heldout, predictions),
+        oos_rejection=rejection_rate(parse([e.text for e in off_domain])),
+        in_scope_rejection=rejection_rate(in_scope),
+        stripped_macro_f1=stripped_macro,
+        median_parse_ms=1000 * statistics.median(p.seconds for p in predictions),
+    )
+
+
+def threshold_sweep(
+    parse: Parser, heldout: Sequence[Example], off_domain: Sequence[Example]
+) -> list[tuple[float, float, float, float]]:
+    """Macro-F1 and rejection rates as a function of the fallback threshold.
+
+    Recomputed from the intent ranking (the model's own FallbackClassifier is bypassed), so one
+    parse gives the whole curve. Use it on a development set, not on the held-out set.
+    """
+    held = parse([e.text for e in heldout])
+    off = parse([e.text for e in off_domain])
+    rows = []
+    for threshold in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+
+        def decide(p: Prediction, t: float = threshold) -> str:
+            ranking = [r for r in p.ranking if r[0] != FALLBACK]
+            return FALLBACK if not ranking or ranking[0][1] < t else ranking[0][0]
+
+        held_pred = [Prediction(decide(p), p.entities, p.ranking, p.seconds) for p in held]
+        off_pred = [Prediction(decide(p), p.entities, p.ranking, p.seconds) for p in off]
+        pairs = zip(heldout, held_pred, strict=True)
+        in_scope = [p for e, p in pairs if e.intent != OUT_OF_SCOPE]
+        macro = _macro_f1([e.intent for e in heldout], [p.intent for p in held_pred])
+        rows.append((threshold, macro, rejection_rate(off_pred), rejection_rate(in_scope)))
+    return rows
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f} %"
+
+
+def render_report(
+    rasa: Scores,
+    baseline: Scores,
+    baseline_model: Baseline,
+    train_counts: Counter,
+    meta: dict[str, str],
+) -> str:
+    """Markdown report; also readable as plain text in a terminal."""
+    lines = [
+        f"Command: `{meta['command']}`  ",
+        f"Held-out: `{meta['heldout']}` ({meta['n_heldout']} messages), off-domain: "
+        f"`{meta['off_domain']}` ({meta['n_off']} messages), training data: "
+        f"`{meta['train']}` ({sum(train_counts.values())} examples).",
+        "",
+        "### Summary",
+        "",
+        "| figure | Rasa pipeline | TF-IDF + LinearSVC baseline | target |",
+        "| --- | --- | --- | --- |",
+        f"| intent macro-F1 | {rasa.macro_f1:.3f} | {baseline.macro_f1:.3f} | ≥ 0.93, > baseline |",
+        f"| macro-F1, accents stripped + lower case | {rasa.stripped_macro_f1:.3f} "
+        f"(Δ {100 * (rasa.stripped_macro_f1 - rasa.macro_f1):+.1f} pts) | "
+        f"{baseline.stripped_macro_f1:.3f} | loss ≤ 3 pts |",
+        f"| out-of-scope rejection (off-domain set) | {_pct(rasa.oos_rejection)} | "
+        f"{_pct(baseline.oos_rejection)} | ≥ 85 % |",
+        f"| in-scope messages rejected | {_pct(rasa.in_scope_rejection)} | "
+        f"{_pct(baseline.in_scope_rejection)} | ≤ 5 % |",
+        f"| median parse time per message | {rasa.median_parse_ms:.1f} ms | "
+        f"{baseline.median_parse_ms:.2f} ms | ≤ 20 ms |",
+        f"| training time | {meta['train_seconds']} | {baseline_model.train_seconds:.1f} s "
+        f"(rejection threshold {baseline_model.threshold:.2f}, chosen by 5-fold CV) | ≤ 5 min |",
+        "",
+        "### Entities (Rasa pipeline, exact canonical value)",
+        "",
+        "| entity | precision | recall (= exact-value accuracy) | gold count | target |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for entity, (precision, recall, n) in rasa.entities.items():
+        target = "accuracy ≥ 0.95" if entity in KEY_ENTITIES else ""
+        lines.append(f"| {entity} | {precision:.3f} | {recall:.3f} | {n} | {target} |")
+    lines += [
+        "",
+        "The baseline classifies intents only (no entities).",
+        "",
+        "### Per intent",
+        "",
+        "| intent | train examples | Rasa precision | Rasa recall | baseline precision "
+        "| baseline recall | held-out support |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    base = {label: (p, r) for label, p, r, _ in baseline.per_intent}
+    for label, precision, recall, support in rasa.per_intent:
+        bp, br = base.get(label, (0.0, 0.0))
+        lines.append(
+            f"| {label} | {train_counts.get(label, 0)} | {precision:.2f} | {recall:.2f} "
+            f"| {bp:.2f} | {br:.2f} | {support} |"
+        )
+    lines += [
+        "",
+        "### Worst confusions (Rasa pipeline)",
+        "",
+        "| true | predicted | count |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {t} | {p} | {n} |" for t, p, n in rasa.confusions] or ["| — | — | 0 |"]
+    lines += [
+        "",
+        "### Worst confusions (baseline)",
+        "",
+        "| true | predicted | count |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {t} | {p} | {n} |" for t, p, n in baseline.confusions] or ["| — | — | 0 |"]
+    return "\n".join(lines) + "\n"
+
+
+def render_sweep(rows: Sequence[tuple[float, float, float, float]], source: str) -> str:
+    """Markdown table of the fallback-threshold sweep."""
+    lines = [
+        f"### Fallback threshold sweep on `{source}`",
+        "",
+        "| threshold | macro-F1 | off-domain rejected | in-scope rejected |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {t:.1f} | {m:.3f} | {_pct(o)} | {_pct(i)} |" for t, m, o, i in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, body: str) -> None:
+    """Replace the generated section of ``path`` (between markers), keeping the prose."""
+    section = f"{SECTION_START}\n{body}{SECTION_END}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# NLU results\n\n"
+    if SECTION_START in text and SECTION_END in text:
+        head, rest = text.split(SECTION_START, 1)
+        _, tail = rest.split(SECTION_END, 1)
+        text = head + section + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def _train_seconds(value: str | None) -> str:
+    """Format the training time given as a number or as a file containing one."""
+    if not value:
+        return "not measured (pass --train-seconds-file)"
+    path = Path(value)
+    raw = path.read_text(encoding="utf-8").strip() if path.is_file() else value
+    return f"{float(raw):.0f} s"
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True, type=Path, help="trained Rasa model archive")
+    parser.add_argument("--train-data", type=Path, default=ROOT / "data" / "nlu")
+    parser.add_argument("--heldout", type=Path, default=ROOT / "tests" / "nlu" / "heldout.yml")
+    parser.add_argument(
+        "--off-domain",
+        type=Path,
+        default=ROOT / "tests" / "nlu" / "off_domain.yml",
+        help="off-domain set; '-' takes the out_of_scope examples of --heldout",
+    )
+    parser.add_argument("--train-seconds", help="training time of the model, in seconds")
+    parser.add_argument(
+        "--train-seconds-file", help="file holding the training time (written by make)"
+    )
+    parser.add_argument("--sweep", action="store_true", help="print a fallback threshold sweep")
+    parser.add_argument("--write", type=Path, help="markdown file whose eval section to update")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Evaluate, print the report, optionally write it into the docs."""
+    args = parse_args(argv)
+    train = load_examples(args.train_data)
+    heldout = load_examples(args.heldout)
+    if str(args.off_domain) == "-":  # development sets carry their off-domain examples inline
+        off_domain = [e for e in heldout if e.intent == OUT_OF_SCOPE]
+    else:
+        off_domain = load_examples(args.off_domain)
+
+    baseline_model = train_baseline(train)
+    baseline = score_model(baseline_model.parse, heldout, off_domain)
+    parse = rasa_parser(args.model)
+    rasa = score_model(parse, heldout, off_domain)
+
+    meta = {
+        "command": "make eval",
+        "heldout": _relative(args.heldout),
+        "off_domain": _relative(args.off_domain),
+        "train": _relative(args.train_data),
+        "n_heldout": str(len(heldout)),
+        "n_off": str(len(off_domain)),
+        "train_seconds": _train_seconds(args.train_seconds or args.train_seconds_file),
+    }
+    report = render_report(rasa, baseline, baseline_model, Counter(e.intent for e in train), meta)
+    if args.sweep:
+        report += "\n" + render_sweep(
+            threshold_sweep(parse, heldout, off_domain), _relative(args.heldout)
+        )
+    print(report)
+    if args.write:
+        write_section(args.write, report)
+    return 0
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
