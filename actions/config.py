@@ -3,6 +3,15 @@
 Every variable has a default that works for `make run` on one machine; `.env.example`
 documents them. Reading happens in :func:`load_settings`, never at import time, so tests
 can set the environment first.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| ``CARPIMKO_TIMEZONE`` | ``Europe/Paris`` | fund's time zone (greetings, dates) |
+| ``CARPIMKO_EVENING_HOUR`` | ``18`` | from this hour the assistant says « Bonsoir » |
+| ``PORTAL_URL`` | ``http://127.0.0.1:8080`` | base URL of the Espace Personnel API |
+| ``PORTAL_SERVICE_KEY`` | ``demo-service-key`` | ``X-Service-Key`` sent to the portal |
+| ``PORTAL_TIMEOUT`` | ``2.0`` | seconds per request (connect, read, write, pool); capped at 2 |
+| ``PORTAL_READ_RETRIES`` | ``1`` | extra attempts for idempotent GETs only (0 or 1) |
 """
 
 from __future__ import annotations
@@ -11,6 +20,9 @@ import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+MAX_PORTAL_TIMEOUT = 2.0
+"""The user must get an answer within 3 s even when the portal hangs."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -18,11 +30,21 @@ class Settings:
 
     timezone: ZoneInfo
     evening_starts_at_hour: int
+    portal_url: str = "http://127.0.0.1:8080"
+    portal_service_key: str = "demo-service-key"
+    portal_timeout: float = MAX_PORTAL_TIMEOUT
+    portal_read_retries: int = 1
 
 
 def load_settings() -> Settings:
     """Build the settings from the environment (with documented defaults)."""
+    timeout = float(os.environ.get("PORTAL_TIMEOUT", str(MAX_PORTAL_TIMEOUT)))
+    retries = int(os.environ.get("PORTAL_READ_RETRIES", "1"))
     return Settings(
         timezone=ZoneInfo(os.environ.get("CARPIMKO_TIMEZONE", "Europe/Paris")),
         evening_starts_at_hour=int(os.environ.get("CARPIMKO_EVENING_HOUR", "18")),
+        portal_url=os.environ.get("PORTAL_URL", "http://127.0.0.1:8080").rstrip("/"),
+        portal_service_key=os.environ.get("PORTAL_SERVICE_KEY", "demo-service-key"),
+        portal_timeout=min(max(timeout, 0.1), MAX_PORTAL_TIMEOUT),
+        portal_read_retries=min(max(retries, 0), 1),
     )

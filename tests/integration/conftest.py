@@ -50,6 +50,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "PORTAL_URL": f"http://127.0.0.1:{portal_port}",
         "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
+        "TRACKER_DB": str(tmp / "tracker.sqlite3"),
         "LOG_DIR": str(tmp / "log"),
     }
     process = subprocess.Popen(

@@ -1,0 +1,1 @@
+"""Forms and their validation actions (one module per procedure)."""

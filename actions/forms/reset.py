@@ -1,0 +1,215 @@
+"""Password reset and first login: ``reset_form``, its validation and the delivery.
+
+Both intents share one form (slot ``reset_reason`` says which). The form asks the profile,
+then the numéro de dossier (checked with the profile: 7 digits affilié, 9 ayant droit),
+starts the reset on the portal as soon as both are valid, and asks e-mail or post only when
+the portal knows an e-mail (shown masked, with the accountant warning). After the form,
+``action_reset_deliver`` asks the portal to send the link or the letter and confirms the
+concrete consequence, then states the password rules.
+
+The assistant never asks for, accepts or stores a password.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import french_date, portal_for
+from actions.forms.base import FAILURES_SLOT, CountingFormValidation
+from actions.portal_client import PortalRejected, PortalUnavailable
+from carpimko.normalize import (
+    digits_only,
+    normalize_delivery_channel,
+    normalize_dossier_number,
+    normalize_profile,
+)
+
+EXPECTED_LENGTH = {"affilie": 7, "ayant_droit": 9}
+WRONG_LENGTH_FOR_PROFILE = {
+    "affilie": "utter_invalid_dossier_affilie",
+    "ayant_droit": "utter_invalid_dossier_ayant_droit",
+}
+FORM_PROMPTS = ("utter_ask_profile", "utter_ask_dossier_number", "utter_ask_delivery_channel")
+"""What the form asks (Rasa finds them by name: ``utter_ask_<slot>``)."""
+OUTCOME_SLOT = "reset_outcome"
+"""``unavailable`` (portal down) or ``refused`` (too many attempts): the form stops early."""
+
+RESET_SLOTS = (
+    "profile",
+    "dossier_number",
+    "delivery_channel",
+    "reset_id",
+    "reset_masked_email",
+    "reset_channels",
+    OUTCOME_SLOT,
+    FAILURES_SLOT,
+)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):  # several entities of the same type: take the last one
+        value = value[-1] if value else ""
+    return str(value) if value is not None else ""
+
+
+def apologise_portal_down(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Apology, then how to do it alone on the site (the procedure of the fund's guides)."""
+    dispatcher.utter_message(response="utter_portal_unavailable_reset")
+    if tracker.get_slot("reset_reason") == "first_login":
+        dispatcher.utter_message(response="utter_first_login_steps")
+        dispatcher.utter_message(response="utter_first_login_temporary_password")
+    else:
+        dispatcher.utter_message(response="utter_forgot_password_steps")
+        dispatcher.utter_message(response="utter_forgot_password_delivery")
+
+
+class ValidateResetForm(CountingFormValidation):
+    """``validate_reset_form``: one ``validate_<slot>`` per slot."""
+
+    # Where the number is and how many digits, tailored to the profile when known.
+    explanations = {  # noqa: RUF012
+        "profile": "utter_explain_profile",
+        "dossier_number": "utter_profile_and_dossier",
+        "delivery_channel": "utter_explain_delivery_channel",
+    }
+
+    def name(self) -> str:
+        return "validate_reset_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        # The portal is down or refused for good: nothing more to ask, the form ends.
+        if tracker.get_slot(OUTCOME_SLOT):
+            return []
+        return domain_slots
+
+    async def validate_profile(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        profile = normalize_profile(_as_text(value))
+        if profile not in EXPECTED_LENGTH:
+            return self.reject("profile", dispatcher, tracker, "utter_invalid_profile")
+        return self.accept("profile", profile, tracker)
+
+    async def validate_dossier_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        raw = _as_text(value)
+        number = normalize_dossier_number(raw)
+        profile = tracker.get_slot("profile")
+        if number is None:
+            digits = digits_only(raw)
+            response = "utter_invalid_dossier_length" if digits else "utter_invalid_dossier_format"
+            return self.reject(
+                "dossier_number", dispatcher, tracker, response, count=str(len(digits))
+            )
+        if profile in EXPECTED_LENGTH and len(number) != EXPECTED_LENGTH[profile]:
+            return self.reject(
+                "dossier_number", dispatcher, tracker, WRONG_LENGTH_FOR_PROFILE[profile]
+            )
+        if profile not in EXPECTED_LENGTH:  # profile not known yet: let the form ask it
+            return self.accept("dossier_number", number, tracker)
+        return await self._start_reset(profile, number, dispatcher, tracker)
+
+    async def _start_reset(
+        self, profile: str, number: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        try:
+            async with portal_for(tracker) as portal:
+                started = await portal.start_reset(profile, number)
+        except PortalUnavailable:
+            apologise_portal_down(dispatcher, tracker)
+            return {"dossier_number": None, OUTCOME_SLOT: "unavailable"}
+        except PortalRejected as rejection:
+            if rejection.status == 404:
+                # Same words as the real site: no hint whether the number or the profile is wrong.
+                return self.reject("dossier_number", dispatcher, tracker, "utter_reset_unknown")
+            if rejection.status == 429:
+                dispatcher.utter_message(response="utter_reset_too_many_attempts")
+                return {"dossier_number": None, OUTCOME_SLOT: "refused"}
+            return self.reject(
+                "dossier_number",
+                dispatcher,
+                tracker,
+                "utter_portal_refused",
+                message=rejection.message,
+            )
+        slots = self.accept("dossier_number", number, tracker)
+        slots.update(
+            reset_id=started.reset_id,
+            reset_masked_email=started.masked_email,
+            reset_channels=list(started.channels),
+        )
+        if not started.email_possible:
+            dispatcher.utter_message(response="utter_reset_post_only")
+            slots["delivery_channel"] = "courrier"
+        return slots
+
+    async def validate_delivery_channel(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        channel = normalize_delivery_channel(_as_text(value))
+        offered = tracker.get_slot("reset_channels") or ["courrier"]
+        if channel not in ("email", "courrier"):
+            return self.reject(
+                "delivery_channel", dispatcher, tracker, "utter_invalid_delivery_channel"
+            )
+        if channel not in offered:
+            dispatcher.utter_message(response="utter_reset_post_only")
+            channel = "courrier"
+        return self.accept("delivery_channel", channel, tracker)
+
+
+class ActionResetDeliver(Action):
+    """After ``reset_form``: send the link or the letter, confirm, state the password rules."""
+
+    def name(self) -> str:
+        return "action_reset_deliver"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        outcome = tracker.get_slot(OUTCOME_SLOT)
+        reset_id = tracker.get_slot("reset_id")
+        channel = tracker.get_slot("delivery_channel")
+        first_login = tracker.get_slot("reset_reason") == "first_login"
+        done = [SlotSet(name, None) for name in RESET_SLOTS]
+        if outcome or not reset_id or channel not in ("email", "courrier"):
+            if not outcome:  # defensive: the form ended without a reset to deliver
+                apologise_portal_down(dispatcher, tracker)
+            return done
+        try:
+            async with portal_for(tracker) as portal:
+                delivery = await portal.deliver_reset(reset_id, channel)
+        except PortalUnavailable:
+            apologise_portal_down(dispatcher, tracker)
+            return done
+        except PortalRejected as rejection:
+            dispatcher.utter_message(response="utter_portal_refused", message=rejection.message)
+            dispatcher.utter_message(response="utter_reset_restart")
+            return done
+        if delivery.channel == "email":
+            dispatcher.utter_message(
+                response="utter_reset_email_sent",
+                masked_email=delivery.masked_email or tracker.get_slot("reset_masked_email"),
+            )
+        else:
+            assert delivery.expected_delivery_date is not None
+            dispatcher.utter_message(
+                response="utter_reset_letter_sent",
+                delivery_date=french_date(delivery.expected_delivery_date),
+            )
+        dispatcher.utter_message(response="utter_password_rules")
+        if first_login:
+            dispatcher.utter_message(response="utter_first_login_next_steps")
+        return done

@@ -1,0 +1,151 @@
+"""Human handoff: a ticket during opening hours, else a callback or the secure messaging.
+
+- ``action_human_handoff``: asks the portal whether the standard is open. Open → creates a
+  handoff ticket (summary without personal data) and says what happens next. Closed → offers
+  a callback (slot ``handoff_status`` = ``closed``; yes → ``callback_form``; no →
+  ``action_callback_declined``: the secure messaging). Portal down → apology, phone and site.
+- ``validate_callback_form``: a French phone number (``phonenumbers``, metropolitan and
+  overseas), kept in E.164 and only ever echoed masked.
+- ``action_create_callback``: creates the callback ticket.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import phonenumbers
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import channel_of, french_date, french_time, portal_for
+from actions.forms.base import FAILURES_SLOT, CountingFormValidation
+from actions.portal_client import PortalError, PortalRejected, PortalUnavailable
+from actions.summary import conversation_summary
+
+FRENCH_REGIONS = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"}
+STATUS_SLOT = "handoff_status"
+FORM_PROMPTS = ("utter_ask_callback_phone",)
+"""What callback_form asks (Rasa finds it by name: ``utter_ask_<slot>``)."""
+
+
+def normalize_french_phone(raw: str) -> str | None:
+    """E.164 form of a valid French number (metropolitan or overseas), else None."""
+    try:
+        number = phonenumbers.parse(raw, "FR")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.region_code_for_number(number) not in FRENCH_REGIONS:
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def mask_phone(e164: str) -> str:
+    """« +33612345678 » → « 06 ** ** ** 78 »-like: only the first two and last two digits."""
+    try:
+        national = phonenumbers.format_number(
+            phonenumbers.parse(e164, "FR"), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        national = e164
+    digits = [i for i, ch in enumerate(national) if ch.isdigit()]
+    keep = set(digits[:2] + digits[-2:])
+    return "".join(ch if (i in keep or not ch.isdigit()) else "*" for i, ch in enumerate(national))
+
+
+def apologise_handoff_down(dispatcher: CollectingDispatcher) -> None:
+    """Apology, then the phone hours, the site and the secure messaging (static answer)."""
+    dispatcher.utter_message(response="utter_handoff_unavailable")
+    dispatcher.utter_message(response="utter_human_handoff")
+
+
+class ValidateCallbackForm(CountingFormValidation):
+    explanations = {"callback_phone": "utter_explain_callback_phone"}  # noqa: RUF012
+
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    async def validate_callback_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        phone = normalize_french_phone(str(value or ""))
+        if phone is None:
+            return self.reject("callback_phone", dispatcher, tracker, "utter_invalid_phone")
+        return self.accept("callback_phone", phone, tracker)
+
+
+class ActionHumanHandoff(Action):
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            async with portal_for(tracker) as portal:
+                info = await portal.contact()
+                if not info.open_now:
+                    dispatcher.utter_message(
+                        response="utter_handoff_closed_offer",
+                        hours=info.hours_text,
+                        next_opening=f"{french_date(info.next_opening.date())} à "
+                        f"{french_time(info.next_opening)}",
+                    )
+                    return [SlotSet(STATUS_SLOT, "closed")]
+                ticket = await portal.create_handoff(
+                    tracker.sender_id, channel_of(tracker), conversation_summary(tracker)
+                )
+        except PortalError:
+            apologise_handoff_down(dispatcher)
+            return [SlotSet(STATUS_SLOT, None)]
+        dispatcher.utter_message(response="utter_handoff_created", reference=ticket.reference)
+        return [SlotSet(STATUS_SLOT, None)]
+
+
+class ActionCreateCallback(Action):
+    def name(self) -> str:
+        return "action_create_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        phone = tracker.get_slot("callback_phone")
+        done: list[EventType] = [
+            SlotSet("callback_phone", None),
+            SlotSet(STATUS_SLOT, None),
+            SlotSet(FAILURES_SLOT, None),
+        ]
+        if not phone:
+            return done
+        try:
+            async with portal_for(tracker) as portal:
+                ticket = await portal.create_callback(
+                    tracker.sender_id, phone, channel_of(tracker), conversation_summary(tracker)
+                )
+        except PortalUnavailable:
+            apologise_handoff_down(dispatcher)
+            return done
+        except PortalRejected as rejection:
+            dispatcher.utter_message(response="utter_portal_refused", message=rejection.message)
+            dispatcher.utter_message(response="utter_secure_messaging")
+            return done
+        dispatcher.utter_message(
+            response="utter_callback_created",
+            reference=ticket.reference,
+            masked_phone=mask_phone(phone),
+        )
+        return done
+
+
+class ActionCallbackDeclined(Action):
+    def name(self) -> str:
+        return "action_callback_declined"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_secure_messaging")
+        return [SlotSet(STATUS_SLOT, None)]

@@ -1,0 +1,248 @@
+"""The one asynchronous client of the portal (Espace Personnel API, see docs/portal.md).
+
+Every failure the user must not see ends up as one of two exceptions:
+
+- :class:`PortalUnavailable`: connection refused, timeout (≤ 2 s per attempt), 5xx or an
+  answer that is not the documented JSON. The action apologises and offers an alternative.
+- :class:`PortalRejected`: a 4xx, with the portal's French message and code. The action may
+  repeat the message (the portal never leaks more than the real site).
+
+Only idempotent GETs are retried, once; a POST is sent exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+
+from actions.config import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+TOTAL_BUDGET_SECONDS = 2.5
+"""All attempts of one call together: the user hears back within 3 s even on a hung portal."""
+MIN_RETRY_SECONDS = 0.2
+
+
+class PortalError(Exception):
+    """Base class of the client's errors."""
+
+
+class PortalUnavailable(PortalError):
+    """The portal is down, too slow or broken (5xx): nothing was learnt."""
+
+
+class PortalRejected(PortalError):
+    """The portal refused the request (4xx) with a French message."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    phone: str
+    hours_text: str
+    opens: str
+    closes: str
+    address: str
+    website: str
+    secure_messaging: str
+    open_now: bool
+    next_opening: datetime
+
+
+@dataclass(frozen=True)
+class ResetStarted:
+    reset_id: str
+    channels: tuple[str, ...]
+    masked_email: str | None
+    email_warning: str | None
+
+    @property
+    def email_possible(self) -> bool:
+        return "email" in self.channels and self.masked_email is not None
+
+
+@dataclass(frozen=True)
+class ResetDelivery:
+    channel: str
+    masked_email: str | None = None
+    link_expires_at: datetime | None = None
+    expected_delivery_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    ticket_id: str
+    reference: str
+    status: str
+
+
+def _address(raw: dict[str, Any]) -> str:
+    parts = [raw.get("name"), raw.get("line1"), raw.get("line2")]
+    city = " ".join(p for p in (raw.get("postal_code"), raw.get("city")) if p)
+    return ", ".join(str(p) for p in [*parts, city] if p)
+
+
+class PortalClient:
+    """Async client; use ``async with PortalClient(...) as portal:`` once per action run."""
+
+    def __init__(self, settings: Settings | None = None, client_id: str | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.client_id = client_id
+        self._http: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> PortalClient:
+        headers = {"X-Service-Key": self.settings.portal_service_key, "Accept": "application/json"}
+        if self.client_id:
+            # The portal rate-limits per end user when the service key is valid.
+            headers["X-Forwarded-For"] = self.client_id
+        self._http = httpx.AsyncClient(
+            base_url=self.settings.portal_url,
+            headers=headers,
+            timeout=httpx.Timeout(self.settings.portal_timeout),
+            verify=False,
+        )
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    # --- transport -----------------------------------------------------------
+    async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        if self._http is None:
+            raise RuntimeError("PortalClient must be used with 'async with'")
+        attempts = 1 + (self.settings.portal_read_retries if method == "GET" else 0)
+        deadline = time.monotonic() + TOTAL_BUDGET_SECONDS
+        last: Exception | None = None
+        for attempt in range(attempts):
+            remaining = deadline - time.monotonic()
+            if attempt and remaining < MIN_RETRY_SECONDS:
+                break
+            timeout = httpx.Timeout(min(self.settings.portal_timeout, remaining))
+            try:
+                response = await self._http.request(method, path, timeout=timeout, **kwargs)
+            except httpx.HTTPError as error:  # connect errors, timeouts, protocol errors
+                logger.warning("portal %s %s failed (attempt %d): %r", method, path, attempt, error)
+                last = error
+                continue
+            if response.status_code >= 500:
+                logger.warning("portal %s %s answered %d", method, path, response.status_code)
+                last = PortalUnavailable(f"HTTP {response.status_code}")
+                continue
+            return self._decode(response)
+        raise PortalUnavailable(f"{method} {path}: {last!r}") from last
+
+    @staticmethod
+    def _decode(response: httpx.Response) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise PortalUnavailable(f"non-JSON answer {response.status_code}") from error
+        if not isinstance(body, dict):
+            raise PortalUnavailable("unexpected JSON")
+        if response.status_code >= 400:
+            details = body.get("error") or {}
+            raise PortalRejected(
+                response.status_code,
+                str(details.get("code", "inconnu")),
+                str(details.get("message", "La demande n'a pas pu aboutir.")),
+                details.get("field"),
+            )
+        return body
+
+    # --- endpoints -----------------------------------------------------------
+    async def contact(self) -> ContactInfo:
+        body = await self._request("GET", "/api/v1/contact")
+        try:
+            hours = body["opening_hours"]
+            return ContactInfo(
+                phone=body["phone"],
+                hours_text=hours.get("text")
+                or f"du lundi au vendredi de {hours['opens']} à {hours['closes']}",
+                opens=hours["opens"],
+                closes=hours["closes"],
+                address=_address(body.get("postal_address") or {}),
+                website=body.get("website", "https://www.carpimko.com"),
+                secure_messaging=body.get("secure_messaging", "Espace Personnel"),
+                open_now=bool(body["open_now"]),
+                next_opening=datetime.fromisoformat(body["next_opening"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise PortalUnavailable("unexpected contact answer") from error
+
+    async def start_reset(self, profile: str, dossier_number: str) -> ResetStarted:
+        body = await self._request(
+            "POST",
+            "/api/v1/password-resets",
+            json={"profile": profile, "dossier_number": dossier_number},
+        )
+        try:
+            return ResetStarted(
+                reset_id=str(body["reset_id"]),
+                channels=tuple(body["channels"]),
+                masked_email=body.get("masked_email"),
+                email_warning=body.get("email_warning"),
+            )
+        except (KeyError, TypeError) as error:
+            raise PortalUnavailable("unexpected reset answer") from error
+
+    async def deliver_reset(self, reset_id: str, channel: str) -> ResetDelivery:
+        body = await self._request(
+            "POST", f"/api/v1/password-resets/{reset_id}/delivery", json={"channel": channel}
+        )
+        try:
+            if body["channel"] == "email":
+                return ResetDelivery(
+                    channel="email",
+                    masked_email=body.get("masked_email"),
+                    link_expires_at=datetime.fromisoformat(body["expires_at"]),
+                )
+            return ResetDelivery(
+                channel="courrier",
+                expected_delivery_date=date.fromisoformat(body["expected_delivery_date"][:10]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise PortalUnavailable("unexpected delivery answer") from error
+
+    async def create_handoff(self, conversation_id: str, channel: str, summary: str) -> Ticket:
+        body = await self._request(
+            "POST",
+            "/api/v1/handoffs",
+            json={"conversation_id": conversation_id, "channel": channel, "summary": summary},
+        )
+        return self._ticket(body)
+
+    async def create_callback(
+        self, conversation_id: str, phone: str, channel: str, summary: str
+    ) -> Ticket:
+        body = await self._request(
+            "POST",
+            "/api/v1/callbacks",
+            json={
+                "conversation_id": conversation_id,
+                "phone": phone,
+                "channel": channel,
+                "summary": summary,
+            },
+        )
+        return self._ticket(body)
+
+    @staticmethod
+    def _ticket(body: dict[str, Any]) -> Ticket:
+        try:
+            return Ticket(str(body["ticket_id"]), str(body["reference"]), str(body["status"]))
+        except KeyError as error:
+            raise PortalUnavailable("unexpected ticket answer") from error

@@ -1,0 +1,106 @@
+"""``PasswordRedactor``: the first component of the NLU pipeline.
+
+A user who pastes a password (« mon mot de passe est Carpimko2024 ») must not see it
+classified, featurised, echoed, or kept in the parse data. This component replaces every
+password-like span (see :func:`carpimko.privacy.find_passwords`) by « [mot de passe masqué] »
+in the message text before any other component reads it, and sets the output property
+``password_redacted: true`` so that the dialogue warns the user (action
+``action_check_privacy``).
+
+Rasa 3.6 (``MessageProcessor._handle_message_with_tracker``) builds the ``UserUttered``
+event with ``message.text`` of the *incoming* ``UserMessage`` and the parse data from the
+graph; the graph only sees a copy of the message. So this component cleans ``parse_data``
+(text, entities, what the classifiers read) but ``UserUttered.text`` still holds the raw
+message in memory. The tracker stores below copy the redacted text over it before anything
+is written or streamed to an event broker; ``endpoints.yml`` selects one of them:
+
+    tracker_store:
+      type: carpimko.nlu.privacy.RedactingSQLTrackerStore   # or RedactingInMemoryTrackerStore
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from carpimko.privacy import redact_passwords
+
+REDACTED_FLAG = "password_redacted"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class PasswordRedactor(GraphComponent):
+    """Replaces password-like text before any other NLU component sees it."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PasswordRedactor:
+        return cls()
+
+    @staticmethod
+    def redact(message: Message) -> bool:
+        """Redact one message in place; return whether a password was found."""
+        text = message.get(TEXT)
+        if not isinstance(text, str) or not text:
+            return False
+        redacted, found = redact_passwords(text)
+        if found:
+            message.set(TEXT, redacted)
+            message.set(REDACTED_FLAG, True, add_to_output=True)
+        return found
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self.redact(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Training examples are written by the team; nothing to redact there.
+        return training_data
+
+
+def redact_tracker(tracker: DialogueStateTracker) -> int:
+    """Replace the raw text of every redacted user message by its redacted form.
+
+    Returns how many events were changed. Idempotent.
+    """
+    changed = 0
+    for event in tracker.events:
+        if not isinstance(event, UserUttered) or not event.parse_data.get(REDACTED_FLAG):
+            continue
+        redacted = event.parse_data.get(TEXT)
+        if isinstance(redacted, str) and event.text != redacted:
+            event.text = redacted
+            changed += 1
+    return changed
+
+
+class RedactingInMemoryTrackerStore(InMemoryTrackerStore):
+    """In-memory store that never keeps a redacted password (development, tests)."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        redact_tracker(tracker)
+        await super().save(tracker)
+
+
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    """SQL store that never writes a redacted password (production)."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        redact_tracker(tracker)
+        await super().save(tracker)

@@ -1,0 +1,71 @@
+"""Every response an action sends exists in domain.yml, with the variables the action fills."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.forms.reset import FORM_PROMPTS as RESET_PROMPTS
+from actions.handoff import FORM_PROMPTS as CALLBACK_PROMPTS
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+RESPONSES = DOMAIN["responses"]
+NAMED = sorted(
+    {
+        name
+        for path in (ROOT / "actions").rglob("*.py")
+        for name in re.findall(r"""["'](utter_[a-z0-9_]+)["']""", path.read_text("utf-8"))
+    }
+)
+
+
+@pytest.mark.parametrize("name", NAMED + list(RESET_PROMPTS) + list(CALLBACK_PROMPTS))
+def test_response_exists(name: str) -> None:
+    assert name in RESPONSES
+
+
+@pytest.mark.parametrize(
+    ("name", "variables"),
+    [
+        ("utter_contact_details", {"phone", "hours", "open_state", "address"}),
+        ("utter_reset_email_sent", {"masked_email"}),
+        ("utter_reset_letter_sent", {"delivery_date"}),
+        ("utter_handoff_created", {"reference"}),
+        ("utter_handoff_closed_offer", {"hours", "next_opening"}),
+        ("utter_callback_created", {"reference", "masked_phone"}),
+        ("utter_ask_delivery_channel", {"reset_masked_email"}),
+    ],
+)
+def test_response_variables(name: str, variables: set[str]) -> None:
+    for variant in RESPONSES[name]:
+        assert set(re.findall(r"(?<!\{)\{([a-z_]+)\}(?!\})", variant["text"])) == variables
+
+
+def test_no_response_echoes_a_raw_identifier() -> None:
+    text = yaml.safe_dump(RESPONSES, allow_unicode=True)
+    for slot in ("{dossier_number}", "{email}", "{iban}", "{callback_phone}"):
+        assert slot not in text
+
+
+def test_forms_and_actions_are_declared() -> None:
+    assert DOMAIN["forms"]["reset_form"]["required_slots"] == [
+        "profile",
+        "dossier_number",
+        "delivery_channel",
+    ]
+    for action in (
+        "action_validate_slot_mappings",
+        "validate_reset_form",
+        "action_reset_deliver",
+        "action_contact",
+        "action_human_handoff",
+        "validate_callback_form",
+        "action_create_callback",
+        "action_callback_declined",
+        "action_cancel_procedure",
+    ):
+        assert action in DOMAIN["actions"]

@@ -1,0 +1,221 @@
+"""The reset form (forgot_password / first_login) against the real portal app."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from actions_testkit import responses, run, slot_events, tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from actions.common import french_date
+from actions.forms.reset import ActionResetDeliver, ValidateResetForm
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+FORM = ValidateResetForm()
+
+
+async def validate(slot: str, value: Any, slots: dict[str, Any]) -> tuple[dict, list[str]]:
+    dispatcher = CollectingDispatcher()
+    method = getattr(FORM, f"validate_{slot}")
+    result = await method(value, dispatcher, tracker(slots, active_loop="reset_form"), {})
+    return result, responses(dispatcher)
+
+
+async def test_french_dates() -> None:
+    from datetime import date
+
+    assert french_date(date(2026, 11, 30)) == "lundi 30 novembre 2026"
+    assert french_date(date(2026, 12, 1)) == "mardi 1er décembre 2026"
+
+
+async def test_profile_is_normalised_and_invalid_values_explained() -> None:
+    result, said = await validate("profile", "je suis affilié", {})
+    assert result["profile"] == "affilie" and said == []
+    result, said = await validate("profile", "euh", {})
+    assert result["profile"] is None and said == ["utter_invalid_profile"]
+
+
+async def test_two_invalid_answers_in_a_row_explain_and_offer_an_advisor() -> None:
+    slots: dict[str, Any] = {"profile": "affilie"}
+    result, said = await validate("dossier_number", "12345", slots)
+    assert result["dossier_number"] is None
+    assert said == ["utter_invalid_dossier_length"]
+    slots["form_failures"] = result["form_failures"]
+    result, said = await validate("dossier_number", "123456789", slots)
+    assert said == [
+        "utter_invalid_dossier_affilie",
+        "utter_profile_and_dossier",
+        "utter_offer_advisor",
+    ]
+    assert result["form_failures"] == {"dossier_number": 0}
+
+
+async def test_nine_digits_for_an_ayant_droit() -> None:
+    result, said = await validate("dossier_number", "1234567", {"profile": "ayant_droit"})
+    assert result["dossier_number"] is None
+    assert said == ["utter_invalid_dossier_ayant_droit"]
+
+
+async def test_valid_dossier_starts_the_reset_with_email_offered(live_portal) -> None:
+    result, said = await validate(
+        "dossier_number", "un deux trois quatre cinq six sept", {"profile": "affilie"}
+    )
+    assert said == []
+    assert result["dossier_number"] == "1234567"
+    assert result["reset_id"]
+    assert result["reset_channels"] == ["email", "courrier"]
+    assert "@" in result["reset_masked_email"] and "jeanne" not in result["reset_masked_email"]
+    assert "delivery_channel" not in result  # the form asks e-mail or post
+
+
+async def test_without_email_the_form_goes_straight_to_post(live_portal) -> None:
+    result, said = await validate("dossier_number", "23 45 678", {"profile": "affilie"})
+    assert said == ["utter_reset_post_only"]
+    assert result["delivery_channel"] == "courrier"
+
+
+async def test_unknown_dossier_says_no_more_than_the_site(live_portal) -> None:
+    result, said = await validate("dossier_number", "9999999", {"profile": "affilie"})
+    assert result["dossier_number"] is None
+    assert said == ["utter_reset_unknown"]
+
+
+async def test_too_many_attempts_ends_the_form(live_portal) -> None:
+    for _ in range(3):
+        await validate("dossier_number", "1234567", {"profile": "affilie"})
+    result, said = await validate("dossier_number", "1234567", {"profile": "affilie"})
+    assert said == ["utter_reset_too_many_attempts"]
+    assert result["reset_outcome"] == "refused"
+    assert (
+        await FORM.required_slots(
+            ["profile"], CollectingDispatcher(), tracker({"reset_outcome": "refused"}), {}
+        )
+        == []
+    )
+
+
+async def test_delivery_channel_must_be_offered() -> None:
+    result, said = await validate("delivery_channel", "par mail", {"reset_channels": ["courrier"]})
+    assert result["delivery_channel"] == "courrier"
+    assert said == ["utter_reset_post_only"]
+    result, said = await validate("delivery_channel", "bof", {"reset_channels": ["email"]})
+    assert result["delivery_channel"] is None
+    assert said == ["utter_invalid_delivery_channel"]
+
+
+async def _started(dossier: str, profile: str = "affilie") -> dict[str, Any]:
+    result, _ = await validate("dossier_number", dossier, {"profile": profile})
+    return {"profile": profile, **result}
+
+
+async def test_email_delivery_confirms_the_24_hour_link(live_portal) -> None:
+    slots = await _started("1234567")
+    slots.update(delivery_channel="email", reset_reason="forgot_password")
+    events, dispatcher = await run(ActionResetDeliver(), tracker(slots))
+    assert responses(dispatcher) == ["utter_reset_email_sent", "utter_password_rules"]
+    assert dispatcher.messages[0]["masked_email"] == slots["reset_masked_email"]
+    assert all(v is None for v in slot_events(events).values())
+
+
+async def test_post_delivery_gives_the_letter_date_and_first_login_steps(live_portal) -> None:
+    slots = await _started("2345678")
+    slots["reset_reason"] = "first_login"
+    _, dispatcher = await run(ActionResetDeliver(), tracker(slots))
+    assert responses(dispatcher) == [
+        "utter_reset_letter_sent",
+        "utter_password_rules",
+        "utter_first_login_next_steps",
+    ]
+    assert dispatcher.messages[0]["delivery_date"] == "lundi 17 novembre 2025"
+
+
+async def test_ayant_droit_reset(live_portal) -> None:
+    slots = await _started("123 456 789", "ayant_droit")
+    assert slots["dossier_number"] == "123456789"
+    slots["delivery_channel"] = "email"
+    _, dispatcher = await run(ActionResetDeliver(), tracker(slots))
+    assert responses(dispatcher)[0] == "utter_reset_email_sent"
+
+
+async def test_portal_down_during_the_form_apologises_and_ends_it(closed_port) -> None:
+    started = time.monotonic()
+    result, said = await validate("dossier_number", "1234567", {"profile": "affilie"})
+    assert said == [
+        "utter_portal_unavailable_reset",
+        "utter_forgot_password_steps",
+        "utter_forgot_password_delivery",
+    ]
+    assert result["reset_outcome"] == "unavailable"
+    _, dispatcher = await run(
+        ActionResetDeliver(), tracker({"reset_outcome": "unavailable", "profile": "affilie"})
+    )
+    assert responses(dispatcher) == []  # already apologised
+    assert time.monotonic() - started < 3
+
+
+async def test_portal_timeout_on_delivery_apologises_within_3_seconds(hung_portal) -> None:
+    slots = {
+        "reset_id": "x",
+        "delivery_channel": "email",
+        "profile": "affilie",
+        "reset_reason": "first_login",
+    }
+    started = time.monotonic()
+    _, dispatcher = await run(ActionResetDeliver(), tracker(slots))
+    assert time.monotonic() - started < 3
+    assert responses(dispatcher) == [
+        "utter_portal_unavailable_reset",
+        "utter_first_login_steps",
+        "utter_first_login_temporary_password",
+    ]
+
+
+async def test_form_validation_through_the_action_server(live_portal) -> None:
+    """The whole validate_reset_form as Rasa calls it after extracting the requested slot."""
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = {
+        "forms": {"reset_form": {"required_slots": ["profile", "dossier_number"]}},
+        "slots": {
+            "profile": {"type": "text", "mappings": [{"type": "from_entity", "entity": "profile"}]},
+            "dossier_number": {
+                "type": "text",
+                "mappings": [{"type": "from_entity", "entity": "dossier_number"}],
+            },
+        },
+    }
+    request = {
+        "next_action": "validate_reset_form",
+        "sender_id": "conv-exec",
+        "tracker": {
+            "sender_id": "conv-exec",
+            "slots": {
+                "profile": "affilie",
+                "dossier_number": "1234567",
+                "requested_slot": "dossier_number",
+            },
+            "latest_message": {
+                "text": "1234567",
+                "intent": {"name": "inform"},
+                "entities": [{"entity": "dossier_number", "value": "1234567"}],
+            },
+            # Rasa extracts the slot (action_extract_slots), the SDK validates what was set.
+            "events": [
+                {"event": "user", "text": "1234567", "parse_data": {}},
+                {"event": "slot", "name": "dossier_number", "value": "1234567"},
+            ],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {"name": "reset_form"},
+            "latest_action_name": "action_listen",
+        },
+        "domain": domain,
+        "version": "3.6.2",
+    }
+    result = await executor.run(request)
+    assert result is not None
+    slots = {e["name"]: e["value"] for e in result["events"] if e["event"] == "slot"}
+    assert slots["dossier_number"] == "1234567"
+    assert slots["reset_id"]
