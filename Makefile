@@ -12,13 +12,14 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
                 $(wildcard carpimko/nlu/*.py)
 
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+export TRACKER_DB ?= var/tracker.sqlite3
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 # Rasa would otherwise try to send usage telemetry; nothing leaves this machine.
 export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps \
-        test-portal-postgres bench-portal portal
+        test-portal-postgres bench-portal portal web
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -41,13 +42,18 @@ lock:  ## re-resolve requirements*.in into requirements.lock (needs the package 
 system-deps:  ## install the Debian packages the tests need (PostgreSQL server)
 	@scripts/system-deps.sh
 
+web: $(STAMP)  ## build the chat widget into web/static/widget.js (npm ci + esbuild)
+	@scripts/build-web.sh
+
 # --- model ---------------------------------------------------------------------
 $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 	@mkdir -p models var
 	@start=$$(date +%s); \
-	$(RASA) train --fixed-model-name carpimko --out models --quiet; \
+	$(RASA) train --fixed-model-name carpimko-training --out models --quiet || exit 1; \
 	echo $$(( $$(date +%s) - start )) > var/train-seconds.txt
-	@touch $@
+	@# Swap in the new model at once: a server starting meanwhile never reads half a file.
+	@if [ -f models/carpimko-training.tar.gz ]; then \
+		mv -f models/carpimko-training.tar.gz $@; else touch $@; fi
 
 train: $(MODEL)  ## train the model if data, domain, config or NLU components changed
 model: train
@@ -61,9 +67,9 @@ lint: $(STAMP)  ## ruff and mypy
 validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken data
 	$(PY) scripts/validate_data.py
 
-test: $(STAMP) system-deps lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL
+test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL
 	$(PY) -m pytest
-	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 		--out var/results --no-plot
 	$(MAKE) --no-print-directory test-portal-postgres
 
@@ -78,7 +84,7 @@ eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC b
 		--write docs/nlu.md
 
 # --- running -------------------------------------------------------------------
-run: $(MODEL)  ## start portal, action server and Rasa; Ctrl-C stops them all
+run: $(MODEL) web  ## start portal, action server and Rasa; Ctrl-C stops them all
 	scripts/run.sh
 
 portal: $(STAMP)  ## serve the reference portal alone on :8080 (migrates, loads demo data)

@@ -8,14 +8,19 @@ cd "$(dirname "$0")/.."
 : "${RASA_PORT:=5005}"
 : "${ACTION_PORT:=5055}"
 : "${PORTAL_PORT:=8080}"
+: "${WEB_PORT:=8000}"
 : "${BIND_HOST:=127.0.0.1}"
 : "${RASA_MODEL:=models/carpimko.tar.gz}"
 : "${LOG_DIR:=var/log}"
 # Seconds each service may take to answer its health check (Rasa loads the model first).
 : "${START_TIMEOUT:=300}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
+export TRACKER_DB="${TRACKER_DB:-var/tracker.sqlite3}"
 export PORTAL_URL="${PORTAL_URL:-http://127.0.0.1:${PORTAL_PORT}}"
 export PORTAL_PORT PORTAL_HOST="${PORTAL_HOST:-$BIND_HOST}"
+# URLs the browser uses (the demo site links to them).
+export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
+export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-http://localhost:${PORTAL_PORT}}"
 # TensorFlow: two cores here; keep its thread pools small so requests don't fight over them.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
@@ -53,10 +58,12 @@ start portal .venv/bin/python -m portal
 start actions env SANIC_HOST="$BIND_HOST" .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT"
 start rasa .venv/bin/rasa run --model "$RASA_MODEL" --port "$RASA_PORT" \
   --interface "$BIND_HOST" --credentials credentials.yml --endpoints endpoints.yml --cors "*"
+start web env WEB_HOST="$BIND_HOST" WEB_PORT="$WEB_PORT" .venv/bin/python -m webdemo
 
 wait_http portal "http://127.0.0.1:${PORTAL_PORT}/health" "$START_TIMEOUT"
 wait_http actions "http://127.0.0.1:${ACTION_PORT}/health" "$START_TIMEOUT"
 wait_http rasa "http://127.0.0.1:${RASA_PORT}/" "$START_TIMEOUT"
+wait_http web "http://127.0.0.1:${WEB_PORT}/health" "$START_TIMEOUT"
 
 cat <<MSG
 L'assistant CARPIMKO est prêt :
@@ -65,6 +72,7 @@ L'assistant CARPIMKO est prêt :
   Serveur d'actions  http://localhost:${ACTION_PORT}/health
 MSG
 echo "  Portail            http://localhost:${PORTAL_PORT}/health  (OpenAPI : /openapi.json)"
+echo "  Site de démo       http://localhost:${WEB_PORT}/  (boîte aux lettres : http://localhost:${PORTAL_PORT}/demo/mailbox)"
 echo "Journaux dans $LOG_DIR/. Ctrl-C pour tout arrêter."
 wait -n "${pids[@]}" || true
 echo "Un service s'est arrêté : voir $LOG_DIR/." >&2

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, only when they are missing:
-# the PostgreSQL server (the portal suite runs against it too).
+# the PostgreSQL server (the portal suite runs against it too), Chromium and fonts for the
+# browser tests (Playwright drives Debian's chromium; it never downloads a browser), Node.js
+# and npm to build the chat widget.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Paquets Debian manquants : ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,98 @@
+"""Espace Personnel: portal login, and the portal token handed to the bot in message metadata.
+
+The socket.io server here is tests/web/recorder.py: Rasa 3.6's own SocketIOInput, recording
+each UserMessage, so the assertions are on what Rasa itself parses out of the widget's events.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+from web_testkit import BOT, Stack, exchange, open_widget, send
+
+
+def recorded(path: Path) -> list[dict[str, Any]]:
+    """Messages the recorder's Rasa channel received, oldest first."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def log_in(page: Page, site: str, dossier: str, password: str) -> None:
+    """Fills the login form like a person would (labels, not selectors)."""
+    page.goto(f"{site}/espace-personnel")
+    page.get_by_label("Affilié", exact=True).check()
+    page.get_by_label("Numéro de dossier").fill(dossier)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_sophie_logs_in_and_the_token_reaches_rasa(
+    recorder_site: tuple[str, Path], page: Page
+) -> None:
+    site, record = recorder_site
+    log_in(page, site, "7654321", "Carpimko2024")
+    expect(page.locator("h1")).to_have_text("Bonjour Sophie Bernard")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "carpimko_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    token = page.locator("#carpimko-chat").get_attribute("data-token")
+    assert token and token.count(".") == 2  # the portal's JWT
+
+    open_widget(page)
+    expect(exchange(page, "bonjour")).to_contain_text("Message reçu.")
+    session = page.evaluate("() => sessionStorage.getItem('carpimko-chat:espace:session')")
+    last = recorded(record)[-1]
+    assert last["text"] == "bonjour"
+    assert last["metadata"] == {"portal_token": token}
+    assert last["sender_id"] == json.loads(session)
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("link", name="Espace Personnel")).to_be_visible()
+    assert not [c for c in page.context.cookies() if c["name"] == "carpimko_session"]
+
+
+def test_public_page_sends_no_token(recorder_site: tuple[str, Path], page: Page) -> None:
+    site, record = recorder_site
+    page.goto(site)
+    open_widget(page)
+    exchange(page, "bonjour anonyme")
+    last = recorded(record)[-1]
+    assert last["text"] == "bonjour anonyme" and last["metadata"] == {}
+
+
+def test_wrong_password_is_refused(stack: Stack, page: Page) -> None:
+    log_in(page, stack.web_url, "7654321", "pas-le-bon")
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#carpimko-chat")).to_have_count(0)
+    page.goto(f"{stack.web_url}/espace-personnel/accueil")
+    expect(page).to_have_url(f"{stack.web_url}/espace-personnel")
+
+
+def test_links_buttons_and_download_cards_are_safe(
+    recorder_site: tuple[str, Path], page: Page
+) -> None:
+    site, _ = recorder_site
+    page.goto(site)
+    open_widget(page)
+    bot = {
+        "text": "Voir [le guide](https://www.carpimko.com/guide), [piège](javascript:alert(1)) "
+        "et [l'attestation](http://127.0.0.1:9/api/v1/files/abc).",
+        "quick_replies": [{"title": "<b>Oui</b>", "payload": "/affirm"}],
+    }
+    message = exchange(page, "echo:" + json.dumps(bot))
+    links = message.locator("a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert "https://www.carpimko.com/guide" in hrefs
+    assert not [h for h in hrefs if h and h.startswith("javascript")]
+    expect(message).to_contain_text("piège")
+    expect(message.locator(".cw-card-link")).to_have_attribute(
+        "href", "http://127.0.0.1:9/api/v1/files/abc"
+    )
+    expect(message.locator(".cw-reply")).to_have_text("<b>Oui</b>")
+    card = {"attachment": {"type": "file", "payload": {"src": "javascript:x", "title": "T"}}}
+    before = page.locator(BOT).count()
+    send(page, "echo:" + json.dumps(card))
+    exchange(page, "et ensuite")
+    expect(page.locator(BOT)).to_have_count(before + 1)  # the unsafe card was not shown at all
+    expect(page.locator(BOT).last).to_have_text("Assistant : Message reçu.")

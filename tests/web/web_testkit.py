@@ -1,0 +1,61 @@
+"""Shared by the browser tests: the stack's addresses, and steps (open the widget, send…)."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on, so the test stack never collides with `make run`."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    """Where the browser reaches each service of the running stack."""
+
+    web_url: str
+    rasa_url: str
+    portal_url: str
+    log_dir: Path
+
+
+BOT = "#carpimko-chat .cw-bot"
+USER = "#carpimko-chat .cw-user"
+
+
+def open_widget(page: Page) -> None:
+    """Clicks the launcher and waits until the widget is connected to the server."""
+    page.locator(".cw-launcher").click()
+    expect(page.locator("#cw-panel")).to_be_visible()
+    expect(page.locator("#cw-panel")).to_have_attribute("data-state", "online")
+
+
+def send(page: Page, text: str) -> None:
+    """Types a message in the widget's field and presses Enter."""
+    page.locator("#cw-input").fill(text)
+    page.locator("#cw-input").press("Enter")
+
+
+def bot_after(page: Page, count: int) -> Locator:
+    """Waits until there are more than `count` bot messages; returns the last one."""
+    messages = page.locator(BOT)
+    expect(messages).not_to_have_count(count)
+    page.wait_for_function(
+        "n => document.querySelectorAll('#carpimko-chat .cw-bot').length > n", arg=count
+    )
+    return messages.last
+
+
+def exchange(page: Page, text: str) -> Locator:
+    """Sends `text` and returns the first bot message that answers it."""
+    before = page.locator(BOT).count()
+    send(page, text)
+    bot_after(page, before)
+    return page.locator(BOT).nth(before)

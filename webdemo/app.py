@@ -1,0 +1,136 @@
+"""Sanic app of the demo site: public page, Espace Personnel login/home/logout, static files."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from webdemo import pages, portal
+from webdemo.config import Settings
+from webdemo.session import COOKIE, sign, unsign
+
+PROFILES = {"affilie", "ayant_droit"}
+
+
+def _csp(settings: Settings) -> str:
+    """Scripts and styles from this site only; socket.io may reach the Rasa origin (ws too)."""
+    rasa = urlsplit(settings.rasa_public_url)
+    ws_scheme = "wss" if rasa.scheme == "https" else "ws"
+    origin = f"{rasa.scheme}://{rasa.netloc}"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+        f"connect-src 'self' {origin} {ws_scheme}://{rasa.netloc}; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+
+
+def _html(body: str, status: int = 200) -> HTTPResponse:
+    # Pages may carry a session token: never cached, never sent as a referrer.
+    return response.html(body, status=status, headers={"Cache-Control": "no-store"})
+
+
+def create_app(settings: Settings | None = None, name: str = "carpimko_webdemo") -> Sanic:
+    """Builds the app; `settings` defaults to the environment (see webdemo/config.py)."""
+    settings = settings or Settings.from_env()
+    app = Sanic(name, configure_logging=False)
+    app.ctx.settings = settings
+    mailbox_url = f"{settings.portal_public_url}/demo/mailbox"
+    csp = _csp(settings)
+
+    def widget(scope: str, token: str = "") -> pages.Widget:
+        return pages.Widget(settings.rasa_public_url, settings.socketio_path, scope, token)
+
+    @app.middleware("response")
+    async def security_headers(_: Request, resp: HTTPResponse) -> None:
+        resp.headers.setdefault("Content-Security-Policy", csp)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+
+    @app.get("/health")
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    @app.get("/favicon.ico")
+    async def favicon(_: Request) -> HTTPResponse:
+        return response.empty()
+
+    @app.get("/")
+    async def home(_: Request) -> HTTPResponse:
+        return _html(pages.public_page(widget("public"), mailbox_url))
+
+    @app.get("/espace-personnel")
+    async def login_form(request: Request) -> HTTPResponse:
+        if unsign(request.cookies.get(COOKIE), settings.secret):
+            return response.redirect("/espace-personnel/accueil", status=303)
+        return _html(pages.login_page(mailbox_url))
+
+    @app.post("/espace-personnel")
+    async def login(request: Request) -> HTTPResponse:
+        form = request.form or {}
+        profile = str(form.get("profile") or "affilie")
+        dossier = re.sub(r"[\s.\-]", "", str(form.get("dossier_number") or ""))
+        password = str(form.get("password") or "")
+        error = ""
+        if profile not in PROFILES:
+            error = "Choisissez « Affilié » ou « Ayant droit »."
+        elif not dossier.isdigit() or not password:
+            error = "Saisissez votre numéro de dossier (chiffres uniquement) et votre mot de passe."
+        if not error:
+            try:
+                session = await portal.login(settings.portal_url, profile, dossier, password)
+            except portal.PortalError as failure:
+                error = failure.message
+            else:
+                if session.must_change_password:
+                    error = (
+                        "Votre mot de passe est provisoire : choisissez d'abord un nouveau mot "
+                        "de passe sur le portail."
+                    )
+                else:
+                    resp = response.redirect("/espace-personnel/accueil", status=303)
+                    _set_session(resp, sign(session.token, settings.secret), settings)
+                    return resp
+        page = pages.login_page(mailbox_url, error=error, dossier=dossier, profile=profile)
+        return _html(page, status=400 if error else 200)
+
+    @app.get("/espace-personnel/accueil")
+    async def espace(request: Request) -> HTTPResponse:
+        token = unsign(request.cookies.get(COOKIE), settings.secret)
+        person = await portal.me(settings.portal_url, token) if token else None
+        if not token or person is None:
+            resp = response.redirect("/espace-personnel", status=303)
+            del resp.cookies[COOKIE]
+            return resp
+        return _html(pages.home_page(person, widget("espace", token), mailbox_url))
+
+    @app.post("/espace-personnel/deconnexion")
+    async def logout(_: Request) -> HTTPResponse:
+        resp = response.redirect("/", status=303)
+        del resp.cookies[COOKIE]
+        # Forget the conversations kept in the browser (sessionStorage) on this shared device.
+        resp.headers["Clear-Site-Data"] = '"storage"'
+        return resp
+
+    @app.exception(portal.PortalError)
+    async def portal_down(_: Request, failure: Exception) -> HTTPResponse:
+        message = failure.message if isinstance(failure, portal.PortalError) else ""
+        return _html(pages.login_page(mailbox_url, error=message), status=502)
+
+    app.static("/static", str(settings.static_dir), name="static")
+    return app
+
+
+def _set_session(resp: HTTPResponse, value: str, settings: Settings) -> None:
+    """HttpOnly, SameSite=Strict cookie living as long as the portal session."""
+    resp.cookies[COOKIE] = value
+    cookie = resp.cookies[COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    cookie["max-age"] = settings.session_ttl
+    if settings.cookie_secure:
+        cookie["secure"] = True

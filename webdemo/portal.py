@@ -1,0 +1,74 @@
+"""The two portal calls the demo site makes server-side: log in, and who is logged in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+TIMEOUT = httpx.Timeout(10.0)
+
+
+class PortalError(Exception):
+    """The portal refused or could not be reached; `message` is French, for the user."""
+
+    def __init__(self, message: str, status: int = 502) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Login:
+    """A session opened by the portal."""
+
+    token: str
+    must_change_password: bool
+
+
+def _error_message(response: httpx.Response, default: str) -> str:
+    try:
+        body: Any = response.json()
+        return str(body["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return default
+
+
+async def login(portal_url: str, profile: str, dossier: str, password: str) -> Login:
+    """POST /api/v1/sessions; raises PortalError with the portal's own message."""
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            response = await client.post(
+                f"{portal_url}/api/v1/sessions",
+                json={"profile": profile, "dossier_number": dossier, "password": password},
+            )
+    except httpx.HTTPError as error:
+        raise PortalError(
+            "Le service est momentanément indisponible. Réessayez plus tard."
+        ) from error
+    if response.status_code != 201:
+        raise PortalError(
+            _error_message(response, "Connexion impossible."), status=response.status_code
+        )
+    body = response.json()
+    return Login(str(body["token"]), bool(body.get("must_change_password")))
+
+
+async def me(portal_url: str, token: str) -> dict[str, Any] | None:
+    """GET /api/v1/me with the session; None when the portal no longer accepts the token."""
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            response = await client.get(
+                f"{portal_url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+            )
+    except httpx.HTTPError as error:
+        raise PortalError(
+            "Le service est momentanément indisponible. Réessayez plus tard."
+        ) from error
+    if response.status_code in (401, 403):
+        return None
+    if response.status_code != 200:
+        raise PortalError(_error_message(response, "Le service est momentanément indisponible."))
+    data: dict[str, Any] = response.json()
+    return data
