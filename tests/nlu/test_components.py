@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from carpimko.nlu.components import (
     AccentFolder,
     EntityNormalizer,
+    LeanSpacyNLP,
     SpacyContextFeaturizer,
     canonical_value,
     normalize_entities,
@@ -168,3 +169,13 @@ def test_profile_missed_by_diet_is_added() -> None:
         "ayant_droit",
         NAME,
     )
+
+
+def test_lean_spacy_nlp_tokenizes_without_unused_pipes() -> None:
+    pytest.importorskip("fr_core_news_sm")
+    config = {"model": "fr_core_news_sm"}
+    lean = LeanSpacyNLP.create(config, None, None, None)  # type: ignore[arg-type]
+    nlp = lean.provide().model
+    assert not {"ner", "lemmatizer", "morphologizer"} & set(nlp.pipe_names)
+    [message] = lean.process([Message(data={TEXT: "J'ai oublié mon mot de passe"})], lean.provide())
+    assert [t.text for t in message.get(SPACY_DOCS[TEXT])][:3] == ["j'", "ai", "oublié"]
