@@ -27,6 +27,11 @@ TOKEN_KEY = "portal_token"
 MAX_TOKEN_LENGTH = 4096
 AUTH_SLOT = "authenticated"
 IDENTITY_SLOTS = (AUTH_SLOT, "member_name", "member_dossier_masked")
+DONE_WITH_THE_BOT = frozenset(
+    {"download_attestation", "tax_certificate", "payment_slips", "consult_documents",
+     "change_rib", "change_address", "change_email"}
+)  # fmt: skip
+"""Intents whose procedure the bot runs on the portal (« je peux faire cette démarche… »)."""
 
 
 def portal_token(tracker: Tracker) -> str | None:
@@ -89,7 +94,11 @@ class ActionIdentifyUser(Action):
         identity = await verify(tracker)
         if identity.refusal:
             dispatcher.utter_message(response=identity.refusal)
-        elif identity.member is not None and tracker.get_slot(AUTH_SLOT) is not True:
+        elif (
+            identity.member is not None
+            and tracker.get_slot(AUTH_SLOT) is not True
+            and (tracker.latest_message.get("intent") or {}).get("name") in DONE_WITH_THE_BOT
+        ):
             dispatcher.utter_message(
                 response="utter_identity_confirmed", name=identity.member.display_name
             )

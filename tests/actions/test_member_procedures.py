@@ -70,7 +70,9 @@ async def test_a_valid_token_is_verified_by_the_portal_and_only_masked_data_is_k
     live_portal,
 ) -> None:
     token = await login(live_portal.url)
-    events, dispatcher = await run(ActionIdentifyUser(), member_tracker(token))
+    events, dispatcher = await run(
+        ActionIdentifyUser(), member_tracker(token, intent="download_attestation")
+    )
     slots = slot_events(events)
     assert slots == {
         "authenticated": True,
@@ -79,6 +81,13 @@ async def test_a_valid_token_is_verified_by_the_portal_and_only_masked_data_is_k
     }
     assert responses(dispatcher) == ["utter_identity_confirmed"]
     assert token not in repr(events) and "7654321" not in repr(events)
+
+
+async def test_procedures_done_on_the_page_do_not_promise_to_run_them(live_portal) -> None:
+    token = await login(live_portal.url)
+    t = member_tracker(token, intent="resume_work")
+    events, dispatcher = await run(ActionIdentifyUser(), t)
+    assert slot_events(events)["authenticated"] is True and dispatcher.messages == []
 
 
 async def test_no_token_is_anonymous_without_a_word(live_portal) -> None:
