@@ -61,10 +61,10 @@ def is_safe_link(url: str) -> bool:
 def send_document(dispatcher: CollectingDispatcher, document: DocumentLink) -> bool:
     if not is_safe_link(document.url):
         return False
+    # The card alone: its title is the portal's document title (the widget shows a download
+    # card, the REST channel passes the attachment on); a text would repeat the title.
     dispatcher.utter_message(
-        response="utter_document_ready",
-        title=document.title,
-        attachment={"type": "file", "payload": {"src": document.url, "title": document.title}},
+        attachment={"type": "file", "payload": {"src": document.url, "title": document.title}}
     )
     return True
 
