@@ -29,6 +29,13 @@ from actions.portal_client import PortalRejected
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _CITY = re.compile(r"^\s*(\d{5})\s*,?\s*([A-Za-zÀ-ÖØ-öø-ÿ' -]{2,80})\s*$")
 _STREET = re.compile(r"^[0-9A-Za-zÀ-ÖØ-öø-ÿ',./ -]{5,120}$")
+FORM_PROMPTS = (
+    "utter_ask_new_email",
+    "utter_ask_address_line",
+    "utter_ask_address_city",
+    "utter_ask_address_confirmed",
+)
+"""What the forms ask (Rasa finds them by name: ``utter_ask_<slot>``)."""
 
 
 def _text(value: Any) -> str:

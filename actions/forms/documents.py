@@ -34,6 +34,12 @@ ATTESTATION_TYPES = {
 }
 KINDS = {"attestation_fiscale", "bordereau", "tous"}
 MAX_CARDS = 12
+FORM_PROMPTS = (
+    "utter_ask_attestation_type",
+    "utter_ask_attestation_period",
+    "utter_ask_document_year",
+)
+"""What the forms ask (Rasa finds them by name: ``utter_ask_<slot>``)."""
 
 
 def today(tracker: Tracker | None = None) -> date:
@@ -71,6 +77,11 @@ def send_document(dispatcher: CollectingDispatcher, document: DocumentLink) -> b
 
 class ValidateAttestationForm(CountingFormValidation):
     """Type (buttons or words), then period (« 2025 », « mars 2025 », « 3 derniers mois »)."""
+
+    explanations = {  # noqa: RUF012
+        "attestation_type": "utter_explain_attestation_type",
+        "attestation_period": "utter_explain_attestation_period",
+    }
 
     def name(self) -> str:
         return "validate_attestation_form"

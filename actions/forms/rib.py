@@ -30,6 +30,8 @@ from actions.portal_client import PortalRejected
 from carpimko.privacy import mask_iban
 
 _IBAN_CHARS = re.compile(r"[A-Za-z]{2}\s*\d{2}(?:[\s.-]*[A-Za-z0-9]){10,30}")
+FORM_PROMPTS = ("utter_ask_rib_iban", "utter_ask_rib_bic", "utter_ask_rib_confirmed")
+"""What the form asks (Rasa finds them by name: ``utter_ask_<slot>``)."""
 
 
 def _text(value: Any) -> str:
