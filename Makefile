@@ -18,7 +18,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test lint validate train model eval shell lock clean system-deps \
+.PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
         test-portal-postgres bench-portal portal web
 
 help:  ## list the targets
@@ -86,6 +86,9 @@ eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC b
 # --- running -------------------------------------------------------------------
 run: $(MODEL) web  ## start portal, action server and Rasa; Ctrl-C stops them all
 	scripts/run.sh
+
+transcripts: $(MODEL) web  ## replay the main procedures over REST on a fresh stack → docs/transcripts.md
+	$(PY) scripts/replay_transcripts.py
 
 portal: $(STAMP)  ## serve the reference portal alone on :8080 (migrates, loads demo data)
 	$(PY) -m portal

@@ -246,3 +246,156 @@ class PortalClient:
             return Ticket(str(body["ticket_id"]), str(body["reference"]), str(body["status"]))
         except KeyError as error:
             raise PortalUnavailable("unexpected ticket answer") from error
+
+
+# --- the connected member (Authorization: Bearer <portal session token>) ----------------------
+@dataclass(frozen=True)
+class Member:
+    """Who a portal session token belongs to, as the portal says (never the token's claims)."""
+
+    dossier_number: str
+    profile: str
+    civility: str
+    first_name: str
+    last_name: str
+    email_masked: str | None
+    iban_masked: str | None
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.civility, self.last_name) if p) or self.first_name
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    title: str
+    url: str
+    year: int | None
+    period_start: str | None
+    period_end: str | None
+
+
+@dataclass(frozen=True)
+class RibChangeStarted:
+    masked_iban: str
+    code_sent_to: str
+    masked_email: str | None
+    expected_delivery_date: date | None
+
+
+@dataclass(frozen=True)
+class EmailChangeStarted:
+    masked_email: str
+    warning: bool
+
+
+@dataclass(frozen=True)
+class AddressChanged:
+    reference: str
+    notification_channel: str
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _document(raw: dict[str, Any]) -> DocumentLink:
+    return DocumentLink(
+        title=str(raw["title"]),
+        url=str(raw["download_url"]),
+        year=raw.get("year"),
+        period_start=raw.get("period_start"),
+        period_end=raw.get("period_end"),
+    )
+
+
+class MemberPortal:
+    """The member's own endpoints (``/api/v1/me/...``), on top of one :class:`PortalClient`.
+
+    The token is passed per call and kept nowhere else: it lives only in the message's
+    metadata for the turn (see docs/dialogue.md, « Identité »).
+    """
+
+    def __init__(self, portal: PortalClient, token: str) -> None:
+        self._portal = portal
+        self._headers = _bearer(token)
+
+    async def me(self) -> Member:
+        body = await self._portal._request("GET", "/api/v1/me", headers=self._headers)
+        try:
+            return Member(
+                dossier_number=str(body["dossier_number"]),
+                profile=str(body["profile"]),
+                civility=str(body.get("civility") or ""),
+                first_name=str(body.get("first_name") or ""),
+                last_name=str(body.get("last_name") or ""),
+                email_masked=body.get("email_masked"),
+                iban_masked=(body.get("bank") or {}).get("iban_masked"),
+            )
+        except (KeyError, TypeError) as error:
+            raise PortalUnavailable("unexpected profile answer") from error
+
+    async def create_attestation(self, kind: str, start: str, end: str) -> DocumentLink:
+        body = await self._portal._request(
+            "POST",
+            "/api/v1/me/attestations",
+            headers=self._headers,
+            json={"type": kind, "period_start": start, "period_end": end},
+        )
+        try:
+            return _document(body)
+        except (KeyError, TypeError) as error:
+            raise PortalUnavailable("unexpected attestation answer") from error
+
+    async def documents(self, year: int | None, kind: str | None) -> list[DocumentLink]:
+        params: dict[str, str] = {}
+        if year is not None:
+            params["year"] = str(year)
+        if kind is not None:
+            params["kind"] = kind
+        body = await self._portal._request(
+            "GET", "/api/v1/me/documents", headers=self._headers, params=params
+        )
+        try:
+            return [_document(item) for item in body["documents"]]
+        except (KeyError, TypeError) as error:
+            raise PortalUnavailable("unexpected documents answer") from error
+
+    async def start_rib_change(self, iban: str, bic: str, holder: str) -> RibChangeStarted:
+        body = await self._portal._request(
+            "POST",
+            "/api/v1/me/rib-changes",
+            headers=self._headers,
+            json={"iban": iban, "bic": bic, "holder_name": holder},
+        )
+        try:
+            delivery = body.get("expected_delivery_date")
+            return RibChangeStarted(
+                masked_iban=str(body["masked_iban"]),
+                code_sent_to=str(body["code_sent_to"]),
+                masked_email=body.get("masked_email"),
+                expected_delivery_date=date.fromisoformat(delivery[:10]) if delivery else None,
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise PortalUnavailable("unexpected RIB answer") from error
+
+    async def request_email_change(self, email: str) -> EmailChangeStarted:
+        body = await self._portal._request(
+            "POST", "/api/v1/me/email-changes", headers=self._headers, json={"email": email}
+        )
+        try:
+            return EmailChangeStarted(str(body["masked_email"]), bool(body.get("warning")))
+        except (KeyError, TypeError) as error:
+            raise PortalUnavailable("unexpected e-mail change answer") from error
+
+    async def change_address(self, line1: str, postal_code: str, city: str) -> AddressChanged:
+        body = await self._portal._request(
+            "POST",
+            "/api/v1/me/address",
+            headers=self._headers,
+            json={"line1": line1, "postal_code": postal_code, "city": city, "country": "FR"},
+        )
+        try:
+            return AddressChanged(str(body["reference"]), str(body["notification_channel"]))
+        except (KeyError, TypeError) as error:
+            raise PortalUnavailable("unexpected address answer") from error

@@ -8,9 +8,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms.base import FAILURES_SLOT
+from actions.forms.member import MEMBER_PROCEDURE_SLOTS
 from actions.forms.reset import RESET_SLOTS
 
-PROCEDURE_SLOTS = (*RESET_SLOTS, "reset_reason", "callback_phone", "handoff_status", FAILURES_SLOT)
+PROCEDURE_SLOTS = (
+    *RESET_SLOTS,
+    "reset_reason",
+    "callback_phone",
+    "handoff_status",
+    *MEMBER_PROCEDURE_SLOTS,
+    FAILURES_SLOT,
+)
 
 
 class ActionCancelProcedure(Action):

@@ -34,8 +34,17 @@ def talk(page: Page, text: str) -> None:
     page.wait_for_timeout(1500)
 
 
+def choose(page: Page, title: str) -> None:
+    """Clicks the quick reply `title` of the latest answers and waits for the next answer."""
+    before = page.locator(".cw-bot").count()
+    page.get_by_role("button", name=title).last.click()
+    expect(page.locator(".cw-bot")).not_to_have_count(before, timeout=60_000)
+    page.wait_for_timeout(1500)
+
+
 def main() -> None:
-    """Takes public.png (widget open, greeting and menu) and logged-in.png (Sophie Bernard)."""
+    """Takes public.png (widget open, greeting and menu) and logged-in.png (Sophie Bernard's
+    attestation for last year, with its download card)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--web-url", default="http://localhost:8000")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -60,7 +69,11 @@ def main() -> None:
         expect(page.locator("h1")).to_contain_text("Sophie Bernard")
         page.locator(".cw-launcher").click()
         expect(page.locator("#cw-panel")).to_have_attribute("data-state", "online")
-        talk(page, "Bonjour")
+        talk(page, "je voudrais une attestation de paiement")
+        choose(page, "Justificatif de paiement invalidité-décès")
+        choose(page, "L'année dernière")
+        expect(page.locator(".cw-card-link").first).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(1000)
         page.screenshot(path=str(args.out / "logged-in.png"))
         browser.close()
     print(f"Captures écrites dans {args.out}/")

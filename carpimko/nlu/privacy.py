@@ -27,7 +27,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -90,17 +91,64 @@ def redact_tracker(tracker: DialogueStateTracker) -> int:
     return changed
 
 
+SECRET_METADATA_KEYS = ("portal_token",)
+"""Message metadata never stored: the portal session token of the logged-in page."""
+
+
+def _without_secrets(metadata: Any) -> Any:
+    if not isinstance(metadata, dict) or not any(k in metadata for k in SECRET_METADATA_KEYS):
+        return metadata
+    cleaned = {k: v for k, v in metadata.items() if k not in SECRET_METADATA_KEYS}
+    cleaned["portal_token_sent"] = True  # what happened, not the credential
+    return cleaned
+
+
+def strip_tokens(tracker: DialogueStateTracker) -> int:
+    """Remove the portal token from stored message metadata and ``session_started_metadata``.
+
+    Rasa keeps a message's metadata verbatim in its ``UserUttered`` event (and the first
+    message's in the ``session_started_metadata`` slot); the actions have read the token
+    during the turn, before the tracker is saved. Returns how many places changed.
+    """
+    changed = 0
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            cleaned = _without_secrets(event.metadata)
+            if cleaned is not event.metadata:
+                event.metadata = cleaned
+                changed += 1
+            if isinstance(event.parse_data, dict) and "metadata" in event.parse_data:
+                parsed = _without_secrets(event.parse_data["metadata"])
+                if parsed is not event.parse_data["metadata"]:
+                    event.parse_data["metadata"] = parsed
+                    changed += 1
+        elif isinstance(event, SlotSet) and event.key == SESSION_START_METADATA_SLOT:
+            cleaned = _without_secrets(event.value)
+            if cleaned is not event.value:
+                event.value = cleaned
+                changed += 1
+    slot = tracker.slots.get(SESSION_START_METADATA_SLOT)
+    if slot is not None:
+        cleaned = _without_secrets(slot.value)
+        if cleaned is not slot.value:
+            slot.value = cleaned
+            changed += 1
+    return changed
+
+
 class RedactingInMemoryTrackerStore(InMemoryTrackerStore):
     """In-memory store that never keeps a redacted password (development, tests)."""
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         redact_tracker(tracker)
+        strip_tokens(tracker)
         await super().save(tracker)
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
-    """SQL store that never writes a redacted password (production)."""
+    """SQL store that never writes a redacted password nor a portal token (production)."""
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         redact_tracker(tracker)
+        strip_tokens(tracker)
         await super().save(tracker)

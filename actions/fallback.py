@@ -1,0 +1,90 @@
+"""Low NLU confidence: « Vouliez-vous dire… ? » with the likeliest intents as buttons; a second
+unclear message in a row gets the advisor offer instead. Button titles are domain responses
+(``utter_label_<intent>``), so the wording stays in domain.yml."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+FALLBACK_INTENT = "nlu_fallback"
+NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop", "greet",
+                 "goodbye", "thank"}  # fmt: skip
+MAX_SUGGESTIONS = 3
+LABELS = {
+    "adult_child_increase": "utter_label_adult_child_increase",
+    "bot_challenge": "utter_label_bot_challenge",
+    "career_record": "utter_label_career_record",
+    "change_address": "utter_label_change_address",
+    "change_email": "utter_label_change_email",
+    "change_rib": "utter_label_change_rib",
+    "consult_documents": "utter_label_consult_documents",
+    "contact": "utter_label_contact",
+    "contributions": "utter_label_contributions",
+    "download_attestation": "utter_label_download_attestation",
+    "first_login": "utter_label_first_login",
+    "forgot_password": "utter_label_forgot_password",
+    "franceconnect": "utter_label_franceconnect",
+    "help": "utter_label_help",
+    "human_handoff": "utter_label_human_handoff",
+    "income_declaration": "utter_label_income_declaration",
+    "login_problem": "utter_label_login_problem",
+    "payment_slips": "utter_label_payment_slips",
+    "phishing": "utter_label_phishing",
+    "resume_work": "utter_label_resume_work",
+    "retirement_request": "utter_label_retirement_request",
+    "send_document": "utter_label_send_document",
+    "sick_leave_extension": "utter_label_sick_leave_extension",
+    "tax_certificate": "utter_label_tax_certificate",
+    "technical_problem": "utter_label_technical_problem",
+}
+"""Intents that may be suggested, and the response holding each button title."""
+OTHER_LABEL = "utter_label_none"
+
+
+def label(domain: DomainDict, response: str | None) -> str | None:
+    variants = (domain.get("responses") or {}).get(response or "") or []
+    text = variants[0].get("text") if variants and isinstance(variants[0], dict) else None
+    return text if isinstance(text, str) and text else None
+
+
+def suggestions(tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    buttons: list[dict[str, Any]] = []
+    for candidate in ranking:
+        name = candidate.get("name")
+        title = label(domain, LABELS.get(name)) if isinstance(name, str) else None
+        if name in NOT_SUGGESTED or title is None:
+            continue
+        buttons.append({"title": title, "payload": f"/{name}"})
+        if len(buttons) == MAX_SUGGESTIONS:
+            break
+    return buttons
+
+
+def previous_user_intent(tracker: Tracker) -> str | None:
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+class ActionSuggestIntents(Action):
+    def name(self) -> str:
+        return "action_suggest_intents"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        buttons = suggestions(tracker, domain)
+        if previous_user_intent(tracker) == FALLBACK_INTENT or not buttons:
+            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(response="utter_offer_advisor_after_fallback")
+            return []
+        buttons.append({"title": label(domain, OTHER_LABEL) or "Autre chose", "payload": "/help"})
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+        return []

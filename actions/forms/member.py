@@ -1,0 +1,101 @@
+"""Shared plumbing of the logged-in procedures: the verified member's portal, failures, slots.
+
+Each procedure form asks the portal with the token of the *current* message (the widget sends
+it with every message). A token that is missing, refused or a portal that does not answer ends
+the procedure with a French message and the do-it-yourself path (``procedure_outcome``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import portal_for
+from actions.identity import AUTH_SLOT, portal_token
+from actions.portal_client import MemberPortal, PortalRejected, PortalUnavailable
+
+T = TypeVar("T")
+OUTCOME_SLOT = "procedure_outcome"
+
+MEMBER_PROCEDURE_SLOTS = (
+    "attestation_type",
+    "attestation_period",
+    "document_year",
+    "document_kind",
+    "rib_iban",
+    "rib_bic",
+    "rib_confirmed",
+    "new_email",
+    "address_line",
+    "address_city",
+    "address_confirmed",
+    OUTCOME_SLOT,
+)
+
+
+class ProcedureStopped(Exception):
+    """The procedure cannot go on (session lost, portal down): the user has been told."""
+
+    def __init__(self, events: list[EventType]) -> None:
+        super().__init__("procedure stopped")
+        self.events = events
+
+
+async def call_member_portal(
+    tracker: Tracker,
+    dispatcher: CollectingDispatcher,
+    call: Callable[[MemberPortal], Awaitable[T]],
+    unavailable: str,
+) -> T:
+    """Run ``call`` with the member's portal; a lost session or a portal failure becomes
+    :class:`ProcedureStopped` after the right French message. ``PortalRejected`` other than
+    401/403 is re-raised for the caller to explain (e.g. a refused IBAN)."""
+    token = portal_token(tracker)
+    if token is None:
+        dispatcher.utter_message(response="utter_identity_lost")
+        raise ProcedureStopped([SlotSet(AUTH_SLOT, False), SlotSet(OUTCOME_SLOT, "session")])
+    try:
+        async with portal_for(tracker) as portal:
+            return await call(MemberPortal(portal, token))
+    except PortalRejected as error:
+        if error.status in (401, 403):
+            dispatcher.utter_message(response="utter_identity_refused")
+            raise ProcedureStopped(
+                [SlotSet(AUTH_SLOT, False), SlotSet(OUTCOME_SLOT, "session")]
+            ) from error
+        raise
+    except PortalUnavailable as error:
+        dispatcher.utter_message(response="utter_portal_unavailable_member")
+        dispatcher.utter_message(response=unavailable)
+        raise ProcedureStopped([SlotSet(OUTCOME_SLOT, "unavailable")]) from error
+
+
+_YES = ("oui", "ok", "d'accord", "je confirme", "c'est bon", "exact", "volontiers")
+_NO = ("non", "pas du tout", "annul", "c'est faux", "erreur")
+
+
+def yes_no(value: Any) -> bool | None:
+    """True/False from the affirm/deny mapping, or from typed words; None when unclear."""
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower().replace("’", "'") if isinstance(value, str) else ""
+    if text.startswith(_NO) or text in ("n",):
+        return False
+    if text.startswith(_YES):
+        return True
+    return None
+
+
+def stopped_slots(error: ProcedureStopped) -> dict[str, Any]:
+    """The events of a stop as the slot dict a ``validate_<slot>`` returns."""
+    return {e["name"]: e["value"] for e in error.events if e.get("event") == "slot"}
+
+
+def clear_procedure() -> list[EventType]:
+    return [SlotSet(name, None) for name in MEMBER_PROCEDURE_SLOTS] + [
+        SlotSet("form_failures", None)
+    ]

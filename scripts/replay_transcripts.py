@@ -1,0 +1,317 @@
+"""Replay each main procedure through the REST channel of a running stack → docs/transcripts.md.
+
+Starts scripts/run.sh on free ports (temporary portal and tracker databases, like
+tests/integration), or uses ``--rasa URL --portal URL`` of a stack already running. Logged-in
+scenarios first log in to the portal as a demo member and pass the session token as message
+metadata, exactly as the web widget does. The output shows what a user sees: the text they
+typed (or the title of the button they chose), the answers, buttons and download cards.
+Personal data typed by the user (IBAN, e-mail, numéro de dossier) is masked in the file.
+
+    .venv/bin/python scripts/replay_transcripts.py            # make transcripts
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from carpimko.privacy import mask_dossier, mask_email, mask_iban  # noqa: E402
+
+READY_LINE = "Ctrl-C pour tout arrêter"
+OUTPUT = ROOT / "docs" / "transcripts.md"
+DEMO_PASSWORD = "Carpimko2024"
+
+
+@dataclass
+class Button:
+    """The user chooses the button with this title in the last answer."""
+
+    title: str
+
+
+@dataclass
+class Scenario:
+    title: str
+    turns: list[str | Button]
+    login_as: str | None = None  # numéro de dossier of a demo member
+    note: str = ""
+    forged_token: bool = False
+
+
+SCENARIOS = [
+    Scenario(
+        "Mot de passe oublié (visiteur, lien par e-mail)",
+        [
+            "Bonjour",
+            "j'ai oublié mon mot de passe",
+            Button("Affilié"),
+            "1234567",
+            Button("Par e-mail"),
+        ],
+    ),
+    Scenario(
+        "Première connexion sans e-mail connu (courrier)",
+        ["c'est ma première connexion", Button("Affilié"), "23 45 678"],
+    ),
+    Scenario(
+        "Attestation, visiteur non connecté",
+        ["je voudrais une attestation de paiement"],
+    ),
+    Scenario(
+        "Attestation pour une période, connectée (Sophie Bernard)",
+        [
+            "je voudrais une attestation de paiement",
+            Button("Justificatif de paiement invalidité-décès"),
+            "de janvier à mars 2025",
+            "merci",
+        ],
+        login_as="7654321",
+    ),
+    Scenario(
+        "Attestation fiscale d'une année, connectée, avec une question en chemin",
+        ["où trouver mon attestation fiscale ?", "quel est votre numéro de téléphone ?", "2024"],
+        login_as="7654321",
+    ),
+    Scenario(
+        "Changement de RIB, connectée : IBAN erroné, puis résumé masqué et confirmation",
+        [
+            "je veux changer de RIB",
+            "FR76 3000 6000 0112 3456 7890 188",
+            "FR76 3000 6000 0112 3456 7890 189",
+            Button("Oui, je confirme"),
+        ],
+        login_as="7654321",
+    ),
+    Scenario(
+        "Changement d'adresse, connectée, puis arrêt",
+        ["j'ai déménagé", "12 rue des Lilas", "arrêter"],
+        login_as="7654321",
+    ),
+    Scenario(
+        "Changement d'adresse e-mail, connecté (Jeanne Dupont)",
+        ["je veux changer mon adresse mail", "jeanne.dupont.perso@exemple.fr"],
+        login_as="1234567",
+    ),
+    Scenario(
+        "Session invalide : jeton falsifié",
+        ["je voudrais mon attestation fiscale"],
+        login_as="7654321",
+        forged_token=True,
+        note="Le jeton de session a été modifié avant l'envoi : le portail le refuse.",
+    ),
+    Scenario(
+        "Parler à un conseiller",
+        ["je veux parler à un conseiller"],
+    ),
+]
+
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}\b")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DOSSIER = re.compile(r"(?<![\d ])(?:\d[ .]?){6,8}\d(?![\d])")
+_FILE_LINK = re.compile(r"https?://\S+/api/v1/files/\S+")
+
+
+def mask_user_text(text: str) -> str:
+    """What the transcript may show of a user's message."""
+    text = _IBAN.sub(lambda m: mask_iban(m.group()), text)
+    text = _EMAIL.sub(lambda m: mask_email(m.group()), text)
+    return _DOSSIER.sub(lambda m: mask_dossier(m.group()), text)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_stack() -> Iterator[tuple[str, str]]:
+    """scripts/run.sh on free ports with throwaway databases; stopped with Ctrl-C afterwards."""
+    tmp = Path(tempfile.mkdtemp(prefix="transcripts-"))
+    ports = {name: free_port() for name in ("rasa", "action", "portal", "web")}
+    env = {
+        **os.environ,
+        "RASA_PORT": str(ports["rasa"]),
+        "ACTION_PORT": str(ports["action"]),
+        "PORTAL_PORT": str(ports["portal"]),
+        "WEB_PORT": str(ports["web"]),
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['action']}/webhook",
+        "PORTAL_URL": f"http://127.0.0.1:{ports['portal']}",
+        "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{ports['portal']}",
+        "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
+        "TRACKER_DB": str(tmp / "tracker.sqlite3"),
+        "LOG_DIR": str(tmp / "log"),
+    }
+    process = subprocess.Popen(
+        ["scripts/run.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 600
+    ready = False
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        if READY_LINE in line:
+            ready = True
+            break
+    try:
+        if not ready:
+            raise SystemExit(f"the stack did not start; logs in {tmp / 'log'}")
+        yield f"http://127.0.0.1:{ports['rasa']}", env["PORTAL_URL"]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@dataclass
+class Transcript:
+    scenario: Scenario
+    lines: list[str] = field(default_factory=list)
+
+
+def login(portal: str, dossier: str) -> str:
+    answer = httpx.post(
+        f"{portal}/api/v1/sessions",
+        json={"profile": "affilie", "dossier_number": dossier, "password": DEMO_PASSWORD},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return str(answer.json()["token"])
+
+
+def render_bot(message: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if message.get("text"):
+        text = _FILE_LINK.sub("(lien de téléchargement)", message["text"])
+        lines.append("**Assistant** : " + text.replace("\n", "  \n"))
+    buttons = message.get("buttons") or []
+    if buttons:
+        lines.append("  " + " ".join(f"`[{b.get('title', '')}]`" for b in buttons))
+    attachment = message.get("attachment")
+    if isinstance(attachment, dict):
+        payload = attachment.get("payload") or {}
+        lines.append(f"  📎 *Carte de téléchargement* : « {payload.get('title', 'Document PDF')} » "
+                     "— bouton « Télécharger le PDF »")  # fmt: skip
+    return lines
+
+
+def play(rasa: str, portal: str, scenario: Scenario) -> Transcript:
+    transcript = Transcript(scenario)
+    sender = f"transcript-{uuid.uuid4().hex[:10]}"
+    metadata: dict[str, Any] = {}
+    if scenario.login_as:
+        token = login(portal, scenario.login_as)
+        if scenario.forged_token:
+            token = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+        metadata = {"portal_token": token}
+    last: list[dict[str, Any]] = []
+    with httpx.Client(timeout=30) as client:
+        for turn in scenario.turns:
+            if isinstance(turn, Button):
+                choices = [b for m in last for b in (m.get("buttons") or [])]
+                match = next((b for b in choices if b.get("title") == turn.title), None)
+                if match is None:
+                    raise SystemExit(f"{scenario.title}: no button « {turn.title} » in {last}")
+                text, shown = str(match["payload"]), f"*(bouton)* {turn.title}"
+            else:
+                text, shown = turn, mask_user_text(turn)
+            transcript.lines.append(f"**Vous** : {shown}")
+            started = time.monotonic()
+            answer = client.post(
+                f"{rasa}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata},
+            )
+            answer.raise_for_status()
+            elapsed = time.monotonic() - started
+            last = answer.json()
+            for message in last:
+                transcript.lines.extend(render_bot(message))
+            transcript.lines.append(f"<sub>réponse en {elapsed:.1f} s</sub>")
+            transcript.lines.append("")
+    return transcript
+
+
+def write(transcripts: list[Transcript], path: Path) -> None:
+    out = [
+        "# Transcriptions des démarches principales",
+        "",
+        "Produites par `make transcripts` (`scripts/replay_transcripts.py`) : chaque",
+        "conversation est rejouée par le canal REST de Rasa sur une pile complète (portail de",
+        "démonstration, serveur d'actions, Rasa) démarrée sur des ports libres. Les conversations",
+        "« connectées » passent le jeton de session du portail en métadonnée, comme le widget de",
+        "l'Espace Personnel. Les données personnelles saisies (IBAN, e-mail, numéro de dossier)",
+        "sont masquées ; les liens de téléchargement (valables 10 minutes) sont remplacés par",
+        "leur carte.",
+        "",
+    ]
+    for index, transcript in enumerate(transcripts, 1):
+        scenario = transcript.scenario
+        out.append(f"## {index}. {scenario.title}")
+        out.append("")
+        if scenario.login_as:
+            out.append(
+                f"*Connecté à l'Espace Personnel (dossier {mask_dossier(scenario.login_as)}).*"
+            )
+            out.append("")
+        if scenario.note:
+            out.extend([f"*{scenario.note}*", ""])
+        out.extend(transcript.lines)
+    path.write_text(hard_breaks("\n".join(out)).rstrip() + "\n", encoding="utf-8")
+
+
+def hard_breaks(markdown: str) -> str:
+    """Each line of a conversation on its own line once rendered (Markdown hard breaks)."""
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines[:-1]):
+        following = lines[index + 1]
+        if line and following and not line.startswith("#") and not line.endswith("  "):
+            lines[index] = line + "  "
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rasa", help="URL of a running Rasa server (else a stack is started)")
+    parser.add_argument("--portal", help="URL of its portal (with --rasa)")
+    parser.add_argument("--out", type=Path, default=OUTPUT)
+    args = parser.parse_args()
+    if args.rasa:
+        transcripts = [play(args.rasa, args.portal, s) for s in SCENARIOS]
+    else:
+        with running_stack() as (rasa, portal):
+            transcripts = [play(rasa, portal, s) for s in SCENARIOS]
+    write(transcripts, args.out)
+    print(f"{len(transcripts)} conversations → {args.out}")
+
+
+if __name__ == "__main__":
+    main()
