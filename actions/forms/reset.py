@@ -24,6 +24,7 @@ from actions.forms.base import FAILURES_SLOT, CountingFormValidation
 from actions.portal_client import PortalRejected, PortalUnavailable
 from carpimko.normalize import (
     digits_only,
+    fold,
     normalize_delivery_channel,
     normalize_dossier_number,
     normalize_profile,
@@ -66,6 +67,10 @@ def _as_text(value: Any) -> str:
     if isinstance(value, list):  # several entities of the same type: take the last one
         value = value[-1] if value else ""
     return str(value) if value is not None else ""
+
+
+CORRECTIONS = frozenset({"non", "non non", "non merci", "corriger", "erreur", "c'est faux", "faux"})
+"""Short answers meaning « the number read back is wrong », whatever the NLU made of them."""
 
 
 def on_phone(tracker: Tracker) -> bool:
@@ -151,7 +156,8 @@ class ValidateResetForm(CountingFormValidation):
     ) -> dict[str, Any]:
         """Phone only: « non » corrects the number read back; else the postal code must match."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "deny":
+        said = fold(str(tracker.latest_message.get("text") or "")).strip(" .!")
+        if intent == "deny" or said in CORRECTIONS:
             dispatcher.utter_message(response="utter_dossier_correction")
             return {"dossier_number": None, POSTAL_CODE_SLOT: None}
         digits = digits_only(_as_text(value))

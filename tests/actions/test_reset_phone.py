@@ -75,6 +75,9 @@ async def test_malformed_postal_code_and_correction() -> None:
     result, said = await validate("postal_code", "/deny", slots, intent="deny")
     assert result == {"dossier_number": None, "postal_code": None}
     assert said == ["utter_dossier_correction"]
+    # « non » means the same even when the NLU did not recognise it.
+    result, said = await validate("postal_code", "Non.", slots, intent="nlu_fallback")
+    assert result == {"dossier_number": None, "postal_code": None}
 
 
 async def test_portal_down_gives_the_manual_procedure(closed_port) -> None:
