@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -47,7 +48,7 @@ from sanic.response import text as text_response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from carpimko.normalize import digits_only, find_number_runs
+from carpimko.normalize import digits_only, find_number_runs, fold
 from carpimko.speech import CHOICE_TEMPLATE, keypad_menu, speak
 
 logger = logging.getLogger(__name__)
@@ -299,6 +300,8 @@ class IVRInput(InputChannel):
         agent = getattr(request.app.ctx, "agent", None)
         domain = getattr(agent, "domain", None)
         responses = getattr(domain, "responses", None) or {}
+        if not responses:  # model not loaded yet: try again on the next request
+            return
         for name in PHRASES:
             variants = responses.get(name) or [{}]
             self.phrases[name] = str(variants[0].get("text") or "")
@@ -329,6 +332,10 @@ class IVRInput(InputChannel):
                 return await self._ask_rasa(
                     call, state, _number_message(state.expect, number), on_new_message
                 )
+        elif state.keys:
+            choice = _spoken_choice(text, state)
+            if choice:  # « un », « le deux », or a menu title said word for word
+                return await self._ask_rasa(call, state, state.keys[choice], on_new_message)
         return await self._ask_rasa(call, state, text, on_new_message)
 
     async def _keypad(
@@ -519,6 +526,20 @@ def _spoken_number(text: str) -> str:
     if not runs:
         return ""
     return digits_only(text)
+
+
+def _spoken_choice(text: str, state: CallState) -> str | None:
+    """The key a short spoken answer designates: « un », « le deux », « touche 3 », a title."""
+    words = re.findall(r"[^\W_]+", fold(text))
+    said = " ".join(words)
+    for digit, title in state.titles.items():
+        if said == " ".join(re.findall(r"[^\W_]+", fold(title))):
+            return digit
+    if 0 < len(words) <= 3:
+        number = _spoken_number(text)
+        if number in state.keys:
+            return number
+    return None
 
 
 def _number_message(expect: Expectation, digits: str) -> str:

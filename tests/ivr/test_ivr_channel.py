@@ -135,6 +135,21 @@ async def test_a_digit_answers_the_button_and_a_number_is_typed_with_hash() -> N
     assert call.rasa.received[-1] == "/deny"
 
 
+@pytest.mark.parametrize("speech", ["deux", "le deux", "touche 2", "Ayant droit !"])
+async def test_a_choice_can_be_said_as_its_number_or_its_title(speech: str) -> None:
+    call = Call()
+    await call.send()
+    await call.send(text=speech, confidence=0.9)
+    assert call.rasa.received[-1] == '/inform{"profile":"ayant_droit"}'
+
+
+async def test_other_speech_goes_to_the_dialogue_as_said() -> None:
+    call = Call()
+    await call.send()
+    await call.send(text="je suis ayant droit depuis deux ans", confidence=0.9)
+    assert call.rasa.received[-1] == "je suis ayant droit depuis deux ans"
+
+
 async def test_a_spoken_number_is_normalised() -> None:
     call = Call()
     await call.send()
