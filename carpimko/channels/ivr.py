@@ -419,26 +419,23 @@ class IVRInput(InputChannel):
         )
 
     def render(self, messages: list[dict[str, Any]], state: CallState) -> Turn:
-        """Rasa's messages → sentences, keypad mapping, expectation, transfer or hang-up."""
+        """Rasa's messages → sentences, one keypad menu, expectation, transfer or hang-up.
+
+        The buttons of every message of the turn make a single menu, numbered in order and
+        read after the sentences: a caller hears one « tapez 1 », never two.
+        """
         say: list[str] = []
-        keys: dict[str, str] = {}
-        titles: dict[str, str] = {}
+        buttons: list[dict[str, Any]] = []
         expect: Expectation | None = None
         transfer: str | None = None
         hangup = False
-        prompt: list[str] = []
         for message in messages:
             text = speak(str(message.get("text") or ""))
             if text:
                 say.append(text)
-                prompt = [text]
-            buttons = message.get("buttons") or []
-            if buttons:
-                menu = keypad_menu(buttons, self.phrase("choice") or CHOICE_TEMPLATE)
-                keys, titles = menu.keys, menu.titles
-                if menu.prompt:
-                    say.append(menu.prompt)
-                    prompt = [*prompt, menu.prompt]
+            for button in message.get("buttons") or []:
+                if all(button.get("payload") != b.get("payload") for b in buttons):
+                    buttons.append(button)
             custom = message.get("custom")
             ivr = custom.get("ivr") if isinstance(custom, dict) else None
             if isinstance(ivr, dict):
@@ -452,12 +449,17 @@ class IVRInput(InputChannel):
                 if ivr.get("transfer"):
                     transfer = str(ivr["transfer"])
                 hangup = hangup or bool(ivr.get("hangup"))
-        state.keys, state.titles, state.expect = keys, titles, expect
+        menu = keypad_menu(buttons, self.phrase("choice") or CHOICE_TEMPLATE)
+        state.keys, state.titles, state.expect = menu.keys, menu.titles, expect
         if hangup:
             return Turn(say=say, hangup=True)
         if transfer:
             return Turn(say=say, transfer=transfer)
-        if not keys and expect is None and not (say and say[-1].endswith("?")):
+        prompt = say[-1:]
+        if menu.prompt:
+            say.append(menu.prompt)
+            prompt = [*prompt, menu.prompt]
+        elif expect is None and not (say and say[-1].endswith("?")):
             follow_up = self.phrase("anything_else")
             if follow_up:
                 say.append(follow_up)

@@ -240,6 +240,29 @@ async def test_goodbye_hangs_up_and_an_error_never_reaches_the_caller() -> None:
     assert "incident technique" in answer.text and "RuntimeError" not in answer.text
 
 
+async def test_the_buttons_of_several_messages_make_one_menu() -> None:
+    def script(text: str) -> list[dict[str, Any]]:
+        return [
+            {"text": "Cela ne se fait pas par téléphone.", "buttons": [
+                {"title": "Parler à un conseiller", "payload": "/human_handoff"}]},
+            {"text": "Pour vous connecter :", "buttons": [
+                {"title": "Mot de passe oublié", "payload": "/forgot_password"},
+                {"title": "Parler à un conseiller", "payload": "/human_handoff"}]},
+        ]  # fmt: skip
+
+    call = Call(script)
+    turn, answer = await call.send()
+    assert answer.says == [
+        "Cela ne se fait pas par téléphone.",
+        "Pour vous connecter:",
+        "Pour « Parler à un conseiller », dites-le ou tapez 1. "
+        "Pour « Mot de passe oublié », dites-le ou tapez 2.",
+    ]
+    assert turn.keypad == {"1": "Parler à un conseiller", "2": "Mot de passe oublié"}
+    await call.send(digits="2")
+    assert call.rasa.received[-1] == "/forgot_password"
+
+
 async def test_an_answer_without_question_asks_what_else() -> None:
     call = Call(lambda text: [{"text": "Nos horaires : de 8 h 45 à 12 h 45."}])
     _, answer = await call.send()
