@@ -228,3 +228,24 @@ def test_the_portal_clock_is_service_key_protected(stack: IVRStack) -> None:
         timeout=10,
     )
     assert response.status_code == 200
+
+
+def test_in_writing_the_reset_asks_no_postal_code(stack: IVRStack) -> None:
+    """The phone's second factor stays on the phone: the web flow is unchanged."""
+    sender = f"web-{uuid.uuid4().hex}"
+
+    def say(text: str) -> str:
+        response = httpx.post(
+            f"{stack.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return " ".join(m.get("text", "") for m in response.json())
+
+    assert "affilié ou ayant droit" in say("mot de passe oublié")
+    assert "numéro de dossier" in say('/inform{"profile":"affilie"}')
+    answer = say("1234567")
+    assert "code postal" not in answer
+    assert "Comment souhaitez-vous recevoir votre mot de passe" in answer
+    assert "j***" in answer  # in writing, the masked address is shown, as on the real site
