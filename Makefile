@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
-        test-portal-postgres bench-portal portal web
+        test-portal-postgres bench-portal bench-ivr portal web
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -78,6 +78,9 @@ test-portal-postgres: $(STAMP) system-deps  ## the portal suite against a throwa
 
 bench-portal: $(STAMP)  ## portal p50/p95/p99 at 50 clients and PDF times (docs/portal.md)
 	$(PY) scripts/bench_portal.py --clients 50 --requests 1000
+
+bench-ivr: $(MODEL)  ## phone channel: p50/p95 time per turn of replayed calls (docs/ivr.md)
+	$(PY) scripts/bench_ivr.py --calls 40 --concurrency 2
 
 eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC baseline
 	$(PY) scripts/eval_nlu.py --model $(MODEL) --train-seconds-file var/train-seconds.txt \

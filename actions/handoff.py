@@ -101,7 +101,15 @@ class ActionHumanHandoff(Action):
         except PortalError:
             apologise_handoff_down(dispatcher)
             return [SlotSet(STATUS_SLOT, None)]
-        dispatcher.utter_message(response="utter_handoff_created", reference=ticket.reference)
+        if channel_of(tracker) == "ivr" and info.phone_e164:
+            # Phone line: the IVR channel transfers the call to the advisors' number.
+            dispatcher.utter_message(
+                response="utter_handoff_created",
+                reference=ticket.reference,
+                json_message={"ivr": {"transfer": info.phone_e164}},
+            )
+        else:
+            dispatcher.utter_message(response="utter_handoff_created", reference=ticket.reference)
         return [SlotSet(STATUS_SLOT, None)]
 
 

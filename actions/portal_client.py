@@ -59,6 +59,8 @@ class ContactInfo:
     secure_messaging: str
     open_now: bool
     next_opening: datetime
+    phone_e164: str = ""
+    """The advisors' line in E.164 (what the phone channel dials for a transfer)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class PortalClient:
                 secure_messaging=body.get("secure_messaging", "Espace Personnel"),
                 open_now=bool(body["open_now"]),
                 next_opening=datetime.fromisoformat(body["next_opening"]),
+                phone_e164=str(body.get("phone_e164") or ""),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise PortalUnavailable("unexpected contact answer") from error
@@ -198,6 +201,28 @@ class PortalClient:
             )
         except (KeyError, TypeError) as error:
             raise PortalUnavailable("unexpected reset answer") from error
+
+    async def verify_identity(self, profile: str, dossier_number: str, postal_code: str) -> bool:
+        """Second factor of the phone line: True when the postal code matches the dossier.
+
+        A mismatch (404) is False; too many attempts (429) and other refusals raise
+        ``PortalRejected``.
+        """
+        try:
+            body = await self._request(
+                "POST",
+                "/api/v1/identity-checks",
+                json={
+                    "profile": profile,
+                    "dossier_number": dossier_number,
+                    "postal_code": postal_code,
+                },
+            )
+        except PortalRejected as rejection:
+            if rejection.status == 404:
+                return False
+            raise
+        return body.get("verified") is True
 
     async def deliver_reset(self, reset_id: str, channel: str) -> ResetDelivery:
         body = await self._request(

@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import datetime
 
 from portal.app import create_app
 from portal.config import ConfigError, Settings
 from portal.db import make_engine, migrate, unit_of_work
 from portal.security import make_hasher
 from portal.seed import seed
-from portal.timeutil import system_clock
+from portal.timeutil import Clock, ShiftableClock, system_clock
 
 log = logging.getLogger("portal")
 
@@ -30,6 +31,14 @@ def prepare(settings: Settings, *, load_demo: bool) -> None:
         finally:
             engine.dispose()
         log.info("demo data %s", "loaded" if loaded else "already present")
+
+
+def clock_for(settings: Settings) -> Clock:
+    """Demo mode: a clock the demo endpoint can move (start from PORTAL_CLOCK_START)."""
+    if not settings.demo_mode:
+        return system_clock
+    start = datetime.fromisoformat(settings.clock_start) if settings.clock_start else None
+    return ShiftableClock(start)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.no_migrate:
         prepare(settings, load_demo=settings.demo_mode and not args.no_seed)
-    app = create_app(settings)
+    app = create_app(settings, clock_for(settings))
     app.run(
         host=settings.host,
         port=settings.port,

@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +72,10 @@ class Settings:
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
     access_log: bool = False
+    # Demo mode only: ISO 8601 start of the portal's clock (opening hours, dates); "" = now.
+    clock_start: str = ""
+    rate_identity_dossier: RateLimit = RateLimit(5, 3600)
+    rate_identity_client: RateLimit = RateLimit(20, 3600)
 
     @property
     def request_max_size(self) -> int:
@@ -142,6 +147,13 @@ class Settings:
                 defaults.argon2_parallelism,
             ),
             access_log=_bool("PORTAL_ACCESS_LOG", get("PORTAL_ACCESS_LOG", "false")),
+            clock_start=_clock_start(get("PORTAL_CLOCK_START", ""), demo_mode),
+            rate_identity_dossier=_rate(
+                env, "PORTAL_RATE_IDENTITY_DOSSIER", defaults.rate_identity_dossier
+            ),
+            rate_identity_client=_rate(
+                env, "PORTAL_RATE_IDENTITY_CLIENT", defaults.rate_identity_client
+            ),
         )
 
 
@@ -164,6 +176,21 @@ def _int(name: str, text: str | None, default: int) -> int:
     if value < 0:
         raise ConfigError(f"{name} doit être positif")
     return value
+
+
+def _clock_start(text: str, demo_mode: bool) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    if not demo_mode:
+        raise ConfigError("PORTAL_CLOCK_START n'est accepté qu'en mode démo")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"PORTAL_CLOCK_START doit être une date ISO 8601, reçu {text!r}") from exc
+    if moment.tzinfo is None:
+        raise ConfigError("PORTAL_CLOCK_START doit préciser le fuseau (ex. +01:00)")
+    return text
 
 
 def _rate(env: Mapping[str, str], name: str, default: RateLimit) -> RateLimit:

@@ -169,6 +169,9 @@ SCHEMAS: dict[str, Schema] = {
             "choice_expires_at": DATETIME,
         }
     ),
+    "IdentityCheck": _dossier_with("profile", {"postal_code": _string(pattern=r"^\d{5}$")}),
+    "IdentityVerified": _object({"verified": {"type": "boolean", "enum": [True]}}),
+    "ClockSet": _object({"now": DATETIME}),
     "ResetDelivery": _object({"channel": _string(enum=["email", "courrier"])}),
     "ResetDelivered": _object(
         {
@@ -637,6 +640,19 @@ def _paths(demo_mode: bool) -> dict[str, Any]:
                 description="Limité par dossier et par client (429 + Retry-After).",
             )
         },
+        "/api/v1/identity-checks": {
+            "post": _op(
+                "Vérification d'identité au téléphone : numéro de dossier et code postal",
+                "Mot de passe",
+                200,
+                "IdentityVerified",
+                (400, 401, 404, 422, 429),
+                body="IdentityCheck",
+                security=SERVICE,
+                description="Même réponse 404 que le dossier ou le code postal soit faux. "
+                "Limité par dossier et par client (429 + Retry-After).",
+            )
+        },
         "/api/v1/password-resets/{reset_id}/delivery": {
             "post": _op(
                 "Étape 2 : lien par e-mail (24 h, usage unique) ou mot de passe provisoire par "
@@ -922,6 +938,17 @@ def _paths(demo_mode: bool) -> dict[str, Any]:
                 (422,),
                 params=[_query("dossier_number", DOSSIER)],
                 content={"text/html": {"schema": _string()}},
+            )
+        }
+        paths["/api/v1/demo/clock"] = {
+            "put": _op(
+                "Déplacer l'horloge du portail (démo, tests des heures d'ouverture)",
+                "Démo",
+                200,
+                "ClockSet",
+                (401, 422),
+                body="ClockSet",
+                security=SERVICE,
             )
         }
         paths["/api/v1/demo/outbox"] = {

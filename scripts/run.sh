@@ -69,6 +69,7 @@ cat <<MSG
 L'assistant CARPIMKO est prêt :
   Rasa (REST)        http://localhost:${RASA_PORT}/webhooks/rest/webhook
   Rasa (socket.io)   http://localhost:${RASA_PORT}/socket.io
+  Téléphone (IVR)    http://localhost:${RASA_PORT}/webhooks/ivr/webhook  (TwiML ; JSON : /webhooks/ivr/turn)
   Serveur d'actions  http://localhost:${ACTION_PORT}/health
 MSG
 echo "  Portail            http://localhost:${PORTAL_PORT}/health  (OpenAPI : /openapi.json)"

@@ -19,11 +19,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import french_date, portal_for
+from actions.common import channel_of, french_date, portal_for
 from actions.forms.base import FAILURES_SLOT, CountingFormValidation
 from actions.portal_client import PortalRejected, PortalUnavailable
 from carpimko.normalize import (
     digits_only,
+    fold,
     normalize_delivery_channel,
     normalize_dossier_number,
     normalize_profile,
@@ -34,14 +35,25 @@ WRONG_LENGTH_FOR_PROFILE = {
     "affilie": "utter_invalid_dossier_affilie",
     "ayant_droit": "utter_invalid_dossier_ayant_droit",
 }
-FORM_PROMPTS = ("utter_ask_profile", "utter_ask_dossier_number", "utter_ask_delivery_channel")
+FORM_PROMPTS = (
+    "utter_ask_profile",
+    "utter_ask_dossier_number",
+    "utter_ask_postal_code",
+    "utter_ask_delivery_channel",
+)
 """What the form asks (Rasa finds them by name: ``utter_ask_<slot>``)."""
 OUTCOME_SLOT = "reset_outcome"
 """``unavailable`` (portal down) or ``refused`` (too many attempts): the form stops early."""
 
+# --- phone line (issue 7): the second identity factor, asked only on the IVR channel -------
+POSTAL_CODE_SLOT = "postal_code"
+"""On the phone, the postal code of the dossier's address must match before the masked e-mail
+is said or a reset started (the caller's number alone proves nothing)."""
+
 RESET_SLOTS = (
     "profile",
     "dossier_number",
+    POSTAL_CODE_SLOT,
     "delivery_channel",
     "reset_id",
     "reset_masked_email",
@@ -55,6 +67,15 @@ def _as_text(value: Any) -> str:
     if isinstance(value, list):  # several entities of the same type: take the last one
         value = value[-1] if value else ""
     return str(value) if value is not None else ""
+
+
+CORRECTIONS = frozenset({"non", "non non", "non merci", "corriger", "erreur", "c'est faux", "faux"})
+"""Short answers meaning « the number read back is wrong », whatever the NLU made of them."""
+
+
+def on_phone(tracker: Tracker) -> bool:
+    """The conversation comes from the phone line (IVR channel)."""
+    return channel_of(tracker) == "ivr"
 
 
 def apologise_portal_down(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -74,6 +95,7 @@ class ValidateResetForm(CountingFormValidation):
     # Where the number is and how many digits, tailored to the profile when known.
     explanations = {  # noqa: RUF012
         "profile": "utter_explain_profile",
+        POSTAL_CODE_SLOT: "utter_explain_postal_code",
         "dossier_number": "utter_profile_and_dossier",
         "delivery_channel": "utter_explain_delivery_channel",
     }
@@ -91,7 +113,11 @@ class ValidateResetForm(CountingFormValidation):
         # The portal is down or refused for good: nothing more to ask, the form ends.
         if tracker.get_slot(OUTCOME_SLOT):
             return []
-        return domain_slots
+        if on_phone(tracker):
+            # Phone: numéro de dossier, then the postal code, before anything personal.
+            return domain_slots
+        # In writing the portal's answer is what the real site shows: no second factor.
+        return [slot for slot in domain_slots if slot != POSTAL_CODE_SLOT]
 
     async def validate_profile(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -119,7 +145,56 @@ class ValidateResetForm(CountingFormValidation):
             )
         if profile not in EXPECTED_LENGTH:  # profile not known yet: let the form ask it
             return self.accept("dossier_number", number, tracker)
+        if on_phone(tracker):  # read back and checked with the postal code first
+            slots = self.accept("dossier_number", number, tracker)
+            slots[POSTAL_CODE_SLOT] = None
+            return slots
         return await self._start_reset(profile, number, dispatcher, tracker)
+
+    async def validate_postal_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Phone only: « non » corrects the number read back; else the postal code must match."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        said = fold(str(tracker.latest_message.get("text") or "")).strip(" .!")
+        if intent == "deny" or said in CORRECTIONS:
+            dispatcher.utter_message(response="utter_dossier_correction")
+            return {"dossier_number": None, POSTAL_CODE_SLOT: None}
+        digits = digits_only(_as_text(value))
+        if len(digits) != 5:
+            return self.reject(POSTAL_CODE_SLOT, dispatcher, tracker, "utter_invalid_postal_code")
+        profile = tracker.get_slot("profile")
+        number = tracker.get_slot("dossier_number")
+        if profile not in EXPECTED_LENGTH or not number:
+            return {POSTAL_CODE_SLOT: None}
+        try:
+            async with portal_for(tracker) as portal:
+                verified = await portal.verify_identity(profile, number, digits)
+        except PortalUnavailable:
+            apologise_portal_down(dispatcher, tracker)
+            return {"dossier_number": None, POSTAL_CODE_SLOT: None, OUTCOME_SLOT: "unavailable"}
+        except PortalRejected as rejection:
+            if rejection.status == 429:
+                dispatcher.utter_message(response="utter_identity_too_many_attempts")
+                return {"dossier_number": None, POSTAL_CODE_SLOT: None, OUTCOME_SLOT: "refused"}
+            return self.reject(
+                POSTAL_CODE_SLOT,
+                dispatcher,
+                tracker,
+                "utter_portal_refused",
+                message=rejection.message,
+            )
+        if not verified:
+            return self.reject(POSTAL_CODE_SLOT, dispatcher, tracker, "utter_identity_mismatch")
+        slots = await self._start_reset(profile, number, dispatcher, tracker)
+        if slots.get("dossier_number"):
+            slots[POSTAL_CODE_SLOT] = digits
+            failures = slots.get(FAILURES_SLOT)
+            if isinstance(failures, dict):
+                failures.pop(POSTAL_CODE_SLOT, None)
+        else:
+            slots[POSTAL_CODE_SLOT] = None
+        return slots
 
     async def _start_reset(
         self, profile: str, number: str, dispatcher: CollectingDispatcher, tracker: Tracker

@@ -42,11 +42,21 @@ def test_response_exists(name: str) -> None:
 )
 def test_response_variables(name: str, variables: set[str]) -> None:
     for variant in RESPONSES[name]:
-        assert set(re.findall(r"(?<!\{)\{([a-z_]+)\}(?!\})", variant["text"])) == variables
+        found = set(re.findall(r"(?<!\{)\{([a-z_]+)\}(?!\})", variant["text"]))
+        if variant.get("channel") == "ivr":
+            # The phone wording may leave out what cannot be read aloud (masked values).
+            assert found <= variables
+        else:
+            assert found == variables
 
 
 def test_no_response_echoes_a_raw_identifier() -> None:
-    text = yaml.safe_dump(RESPONSES, allow_unicode=True)
+    # One exception: on the phone, the numéro de dossier is read back digit by digit before
+    # the postal code check (issue 7), and only there.
+    readback = [v for v in RESPONSES["utter_ask_postal_code"] if "{dossier_number}" in v["text"]]
+    assert [v.get("channel") for v in readback] == ["ivr"]
+    others = {k: v for k, v in RESPONSES.items() if k != "utter_ask_postal_code"}
+    text = yaml.safe_dump(others, allow_unicode=True)
     for slot in ("{dossier_number}", "{email}", "{iban}", "{callback_phone}"):
         assert slot not in text
 
@@ -55,6 +65,7 @@ def test_forms_and_actions_are_declared() -> None:
     assert DOMAIN["forms"]["reset_form"]["required_slots"] == [
         "profile",
         "dossier_number",
+        "postal_code",
         "delivery_channel",
     ]
     for action in (

@@ -26,6 +26,7 @@ def test_ready_message_lists_the_urls(stack: Stack) -> None:
     printed = "".join(stack.output)
     assert "/webhooks/rest/webhook" in printed
     assert "/socket.io" in printed
+    assert "/webhooks/ivr/webhook" in printed
 
 
 def test_bonjour_gets_a_french_greeting_and_the_menu(stack: Stack) -> None:

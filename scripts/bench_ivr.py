@@ -1,0 +1,267 @@
+"""Benchmark of the phone channel: time per turn of whole calls replayed through the webhook.
+
+    .venv/bin/python scripts/bench_ivr.py [--calls 40] [--concurrency 2] [--model FILE]
+
+Starts the portal (demo data, clock inside opening hours), the action server and Rasa with the
+trained model on free loopback ports, replays phone calls through POST /webhooks/ivr/webhook
+as Twilio would (keypad reset by e-mail, spoken reset by post, contact, handoff with transfer,
+silences), and prints p50/p95/p99/max per turn and per kind of turn. Every answer is parsed as
+XML; a turn that fails counts as an error. Only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+OPEN = "2025-11-12T10:00:00+01:00"
+# (kind of turn, form fields) — each call is one list, replayed in order.
+CALLS: list[list[tuple[str, dict[str, str]]]] = [
+    [  # forgotten password on the keypad, link by e-mail
+        ("start", {}),
+        ("key: menu", {"Digits": "1"}),
+        ("key: profile", {"Digits": "1"}),
+        ("keypad dossier", {"Digits": "1234567#"}),
+        ("keypad postal code (portal x2)", {"Digits": "69003#"}),
+        ("key: e-mail (portal)", {"Digits": "1"}),
+        ("speech: goodbye", {"SpeechResult": "au revoir", "Confidence": "0.9"}),
+    ],
+    [  # the same spoken, letter by post
+        ("start", {}),
+        ("speech: intent", {"SpeechResult": "j'ai oublié mon mot de passe", "Confidence": "0.9"}),
+        ("speech: profile", {"SpeechResult": "affilié", "Confidence": "0.9"}),
+        ("spoken dossier", {"SpeechResult": "un deux trois quatre cinq six sept"}),
+        ("spoken postal code (portal x2)", {"SpeechResult": "six neuf zéro zéro trois"}),
+        ("speech: post (portal)", {"SpeechResult": "par courrier", "Confidence": "0.9"}),
+    ],
+    [  # contact, then an advisor (transfer during opening hours)
+        ("start", {}),
+        ("speech: contact (portal)", {"SpeechResult": "quels sont vos horaires"}),
+        ("speech: handoff (portal x2)", {"SpeechResult": "je veux parler à un conseiller"}),
+    ],
+    [  # silences
+        ("start", {}),
+        ("silence", {}),
+        ("silence", {}),
+        ("silence: goodbye", {}),
+    ],
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+class Stack:
+    """Portal, action server and Rasa as subprocesses on free ports."""
+
+    def __init__(self, model: Path, workdir: Path) -> None:
+        self.rasa_port, action_port, portal_port = free_port(), free_port(), free_port()
+        self.portal_url = f"http://127.0.0.1:{portal_port}"
+        self.health = [
+            f"{self.portal_url}/health",
+            f"http://127.0.0.1:{action_port}/health",
+            f"http://127.0.0.1:{self.rasa_port}/webhooks/ivr/",
+        ]
+        env = {
+            **os.environ,
+            "PORTAL_PORT": str(portal_port),
+            "PORTAL_HOST": "127.0.0.1",
+            "PORTAL_URL": self.portal_url,
+            "PORTAL_DATABASE_URL": f"sqlite:///{workdir / 'portal.sqlite3'}",
+            "PORTAL_CLOCK_START": OPEN,
+            # Many replays of the same dossiers: lift the per-dossier limits for the benchmark.
+            "PORTAL_RATE_RESET_DOSSIER": "100000/3600",
+            "PORTAL_RATE_RESET_CLIENT": "100000/3600",
+            "PORTAL_RATE_IDENTITY_DOSSIER": "100000/3600",
+            "PORTAL_RATE_IDENTITY_CLIENT": "100000/3600",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "TRACKER_DB": str(workdir / "tracker.sqlite3"),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SANIC_HOST": "127.0.0.1",
+        }
+        venv = ROOT / ".venv" / "bin"
+        commands = [
+            [str(venv / "python"), "-m", "portal"],
+            [str(venv / "rasa"), "run", "actions", "--actions", "actions", "--port",
+             str(action_port)],
+            [str(venv / "rasa"), "run", "--model", str(model), "--port", str(self.rasa_port),
+             "--interface", "127.0.0.1", "--credentials", "credentials.yml", "--endpoints",
+             "endpoints.yml"],
+        ]  # fmt: skip
+        self.logs = workdir
+        self.processes = [
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=(workdir / f"service{i}.log").open("wb"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            for i, command in enumerate(commands)
+        ]
+
+    @property
+    def webhook(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/ivr/webhook"
+
+    def wait(self, limit: float = 400) -> None:
+        deadline = time.monotonic() + limit
+        for url in self.health:
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(url, timeout=2).status_code < 500:
+                        break
+                if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                    raise SystemExit(f"{url} ne répond pas : voir {self.logs}")
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+async def replay(
+    client: httpx.AsyncClient, webhook: str, call: list[tuple[str, dict[str, str]]]
+) -> list[tuple[str, float, bool]]:
+    sid = f"CA{uuid.uuid4().hex}"
+    caller = f"+336{uuid.uuid4().int % 10**8:08d}"
+    timings = []
+    for kind, fields in call:
+        started = time.perf_counter()
+        ok = True
+        try:
+            response = await client.post(webhook, data={"CallSid": sid, "From": caller, **fields})
+            ET.fromstring(response.content)
+            ok = response.status_code == 200
+        except (httpx.HTTPError, ET.ParseError):
+            ok = False
+        timings.append((kind, (time.perf_counter() - started) * 1000, ok))
+    return timings
+
+
+async def run(webhook: str, calls: int, concurrency: int) -> list[tuple[str, float, bool]]:
+    queue = [CALLS[i % len(CALLS)] for i in range(calls)]
+    results: list[tuple[str, float, bool]] = []
+    async with httpx.AsyncClient(timeout=30) as client:
+        # Warm-up call per scenario (model caches, first TensorFlow graph run), not counted.
+        for call in CALLS:
+            await replay(client, webhook, call)
+
+        async def worker() -> None:
+            while queue:
+                results.extend(await replay(client, webhook, queue.pop()))
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return results
+
+
+def channel_cost(rounds: int = 20) -> tuple[float, float]:
+    """The channel's own work per turn, in process: speech rendering of a whole turn, keypad
+    menu and TwiML, for every response of the domain (median and p95, ms per response)."""
+    import yaml
+
+    sys.path.insert(0, str(ROOT))
+    from carpimko.channels.ivr import CallState, IVRInput
+
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))["responses"]
+    messages = [
+        [{k: v for k, v in variant.items() if k in ("text", "buttons", "custom")}]
+        for variants in responses.values()
+        for variant in variants
+    ]
+    channel = IVRInput()
+    timings = []
+    for _ in range(rounds):
+        for turn_messages in messages:
+            started = time.perf_counter()
+            channel.twiml(channel.render(turn_messages, CallState()))
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), percentile(timings, 95)
+
+
+def report(results: list[tuple[str, float, bool]], args: argparse.Namespace) -> str:
+    times = [ms for _, ms, _ in results]
+    errors = sum(not ok for _, _, ok in results)
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for kind, ms, _ in results:
+        by_kind[kind].append(ms)
+    lines = [
+        f"Command: `.venv/bin/python scripts/bench_ivr.py --calls {args.calls} "
+        f"--concurrency {args.concurrency}`",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU, Python "
+        f"{platform.python_version()}, load average {os.getloadavg()[0]:.2f} at the end",
+        f"Turns: {len(times)} in {args.calls} calls, {errors} errors",
+        "",
+        "| turn | n | p50 ms | p95 ms | max ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| **all turns** | {len(times)} | {statistics.median(times):.0f} | "
+        f"{percentile(times, 95):.0f} | {max(times):.0f} |",
+    ]
+    for kind, values in sorted(by_kind.items(), key=lambda kv: -percentile(kv[1], 95)):
+        lines.append(
+            f"| {kind} | {len(values)} | {statistics.median(values):.0f} | "
+            f"{percentile(values, 95):.0f} | {max(values):.0f} |"
+        )
+    lines.append(f"\np99 of all turns: {percentile(times, 99):.0f} ms")
+    median, p95 = channel_cost()
+    lines.append(
+        f"Channel's own work per turn (speech rendering + keypad menu + TwiML, in process, "
+        f"every domain response): p50 {median:.2f} ms, p95 {p95:.2f} ms"
+    )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=40)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "carpimko.tar.gz")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-ivr-") as tmp:
+        stack = Stack(args.model, Path(tmp))
+        try:
+            stack.wait()
+            results = asyncio.run(run(stack.webhook, args.calls, args.concurrency))
+        finally:
+            stack.stop()
+    print(report(results, args))
+    return 1 if any(not ok for _, _, ok in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
