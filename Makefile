@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps \
-        test-portal-postgres bench-portal portal web
+        test-portal-postgres bench-portal bench-export portal web
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -78,6 +78,9 @@ test-portal-postgres: $(STAMP) system-deps  ## the portal suite against a throwa
 
 bench-portal: $(STAMP)  ## portal p50/p95/p99 at 50 clients and PDF times (docs/portal.md)
 	$(PY) scripts/bench_portal.py --clients 50 --requests 1000
+
+bench-export: $(STAMP)  ## 10 000 synthetic conversations exported by the CLI (docs/console.md)
+	$(PY) scripts/bench_export.py --conversations 10000
 
 eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC baseline
 	$(PY) scripts/eval_nlu.py --model $(MODEL) --train-seconds-file var/train-seconds.txt \

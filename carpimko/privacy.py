@@ -210,8 +210,14 @@ def mask_phone(phone: str) -> str:
     return "".join(ch if (i in keep or not ch.isdigit()) else "*" for i, ch in enumerate(phone))
 
 
+_PHONE_HINT_RE = re.compile(r"(?:\+|(?<!\w)0)\d?(?:[\s.\-()]{0,2}\d){7,}")
+"""Cheap pre-test: « 0 » or « + » then at least 8 digits (phonenumbers is slow on every text)."""
+
+
 def find_phones(text: str) -> list[tuple[int, int]]:
     """Spans of valid phone numbers (French by default, international with « + »)."""
+    if not _PHONE_HINT_RE.search(text):
+        return []
     matcher = phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.VALID)
     return [(match.start, match.end) for match in matcher]
 

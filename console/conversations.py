@@ -26,11 +26,15 @@ Every text leaves this module masked (:func:`carpimko.privacy.mask_personal_data
 
 from __future__ import annotations
 
-import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
+
+try:  # ujson comes with Rasa and parses Rasa's events about twice as fast
+    import ujson as json
+except ImportError:  # pragma: no cover
+    import json  # type: ignore[no-redef]
 
 from carpimko.privacy import mask_dossier, mask_email, mask_iban, mask_personal_data
 
@@ -116,7 +120,7 @@ def iso(timestamp: float | None) -> str | None:
     """UTC ISO 8601 of a Rasa timestamp (seconds since the epoch)."""
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="seconds")
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(timestamp))
 
 
 def _truthy(value: Any) -> bool:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from console.templating import make_environment
+
+try:  # ujson (installed with Rasa) writes JSON Lines about twice as fast
+    import ujson as json
+except ImportError:  # pragma: no cover
+    import json  # type: ignore[no-redef]
 
 FORMATS = ("jsonl", "csv", "html")
 CONTENT_TYPES = {
