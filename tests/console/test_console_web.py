@@ -253,3 +253,46 @@ async def test_handoff_queue_says_when_the_portal_is_down(client: httpx.AsyncCli
     page = await client.get("/handoffs")
     assert page.status_code == 502 and "Le portail ne répond pas" in page.text
     assert (await client.get("/api/handoffs")).json()["error"]["code"] == "portail_indisponible"
+
+
+async def test_handoff_queue_shows_open_tickets_with_their_conversation(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A real portal (tests/portal's way) with one open handoff on a seeded conversation."""
+    from console_testkit import FAST_HASHER, served
+
+    from portal.app import create_app as create_portal
+    from portal.config import Settings as PortalSettings
+    from portal.db import migrate
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('portal') / 'portal.sqlite3'}"
+    migrate(url)
+    key = "console-test-service-key"
+    portal_app = create_portal(
+        PortalSettings(database_url=url, secret="s" * 40, service_key=key), name="portal_console"
+    )
+    async with served(portal_app) as portal:
+        created = await portal.post(
+            "/api/v1/handoffs",
+            headers={"X-Service-Key": key},
+            json={
+                "conversation_id": "ivr-conseiller",
+                "channel": "ivr",
+                "summary": "Sujets : human_handoff. Rappeler au 06 12 34 56 78.",
+                "dossier_number": "7654321",
+            },
+        )
+        assert created.status_code == 201, created.text
+        linked = Settings(**{**vars(settings), "portal_url": str(portal.base_url).rstrip("/"),
+                             "portal_service_key": key})  # fmt: skip
+        async with served(create_app(linked, "console_queue", FAST_HASHER)) as client:
+            await log_in(client)
+            queue = (await client.get("/api/handoffs")).json()
+            assert queue["count"] == 1
+            ticket = queue["tickets"][0]
+            assert ticket["dossier_number"] == "*****21"
+            assert "06 ** ** ** 78" in ticket["summary"] and "12 34 56" not in ticket["summary"]
+            assert ticket["conversation"]["outcome"] == "handed_off"
+            page = await client.get("/handoffs")
+            assert created.json()["reference"] in page.text
+            assert 'href="/conversations/ivr-conseiller"' in page.text
