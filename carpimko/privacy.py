@@ -228,10 +228,16 @@ _SPOKEN_NUMBER_WORDS = frozenset(NUMBER_WORDS)
 _SPOKEN_EMAIL_HINTS = ("arobase", "arrobase", "commercial")
 
 
+_IBAN_TOKEN_RE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}[.,;!?]?", re.IGNORECASE)
+
+
 def _may_hold_password(text: str) -> bool:
-    """Cheap test run before :func:`redact_passwords` (which also scans for IBANs…)."""
+    """Cheap test run before :func:`redact_passwords` (which also scans for IBANs…).
+    An IBAN written in one piece looks like a password but is protected there anyway."""
     return bool(_INTRO_RE.search(text)) or any(
-        _is_password_like(token) for token in text.split() if len(token) >= 8
+        _is_password_like(token) and not _IBAN_TOKEN_RE.fullmatch(token)
+        for token in text.split()
+        if len(token) >= 8
     )
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 try:  # ujson comes with Rasa and parses Rasa's events about twice as fast
@@ -57,6 +58,7 @@ FAILURE_RESPONSES = frozenset(
     {"utter_portal_unavailable_reset", "utter_portal_refused", "utter_reset_restart"}
 )
 HIDDEN_ACTIONS = frozenset({"action_listen", "action_session_start"})
+_SHOWN = frozenset({"user", "bot", "action", "active_loop", "session_started"})
 ENTITY_MASKS = {"iban": mask_iban, "email": mask_email, "dossier_number": mask_dossier}
 
 
@@ -117,10 +119,16 @@ class Summary:
 
 
 def iso(timestamp: float | None) -> str | None:
-    """UTC ISO 8601 of a Rasa timestamp (seconds since the epoch)."""
+    """UTC ISO 8601 of a Rasa timestamp (seconds since the epoch), to the second."""
     if timestamp is None:
         return None
-    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(timestamp))
+    return _iso_second(int(timestamp))
+
+
+@lru_cache(maxsize=4096)
+def _iso_second(second: int) -> str:
+    # An action, its answer and the next listen share their second: formatted once.
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(second))
 
 
 def _truthy(value: Any) -> bool:
@@ -198,6 +206,8 @@ def turns(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     for event in events:
         kind = event.get("event")
+        if kind not in _SHOWN or (kind == "action" and event.get("name") in HIDDEN_ACTIONS):
+            continue
         raw_stamp = event.get("timestamp")
         stamp = iso(raw_stamp) if isinstance(raw_stamp, (int, float)) else None
         if kind == "user":
@@ -240,7 +250,7 @@ def turns(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "response": (event.get("metadata") or {}).get("utter_action"),
                 }
             )
-        elif kind == "action" and event.get("name") not in HIDDEN_ACTIONS:
+        elif kind == "action":
             result.append({"role": "action", "timestamp": stamp, "name": event.get("name")})
         elif kind == "active_loop":
             result.append(

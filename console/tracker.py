@@ -269,14 +269,12 @@ def known_intents(engine: Engine) -> list[str]:
         return [row[0] for row in connection.execute(query)]
 
 
-def stream_conversations(
+def stream_raw(
     engine: Engine, filters: Filters, batch: int = 5000
-) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """Every matching conversation with its events, one at a time (constant memory).
-
-    One query, ordered by conversation, read with a server-side cursor where the driver has
-    one: 10 000 conversations are never all in memory.
-    """
+) -> Iterator[tuple[str, list[str]]]:
+    """Every conversation selected by the SQL filters with its stored rows (JSON text), one at
+    a time: one query ordered by conversation, read with a server-side cursor where the
+    driver has one, so 10 000 conversations are never all in memory."""
     if not store_ready(engine):
         return
     senders = _senders_query(filters).subquery()
@@ -286,28 +284,39 @@ def stream_conversations(
         .order_by(events.c.sender_id, events.c.id)
         .execution_options(stream_results=True, yield_per=batch)
     )
-    digits = dossier_digits(filters.dossier or "")
-
-    def kept(sender: str, rows: list[str]) -> tuple[str, list[dict[str, Any]]] | None:
-        """The outcome and dossier filters, checked on the events (as in the list)."""
-        parsed = parse_events(rows)
-        if digits and not mentions_dossier(parsed, digits):
-            return None
-        if filters.outcome and summarize(sender, parsed).outcome != filters.outcome:
-            return None
-        return sender, parsed
-
     current: str | None = None
     rows: list[str] = []
     with engine.connect() as connection:
         for sender, data in connection.execute(query):
             if sender != current:
-                if current is not None and (found := kept(current, rows)):
-                    yield found
+                if current is not None:
+                    yield current, rows
                 current, rows = sender, []
             rows.append(data)
-    if current is not None and (found := kept(current, rows)):
-        yield found
+    if current is not None:
+        yield current, rows
+
+
+def keep(filters: Filters, sender: str, rows: list[str]) -> list[dict[str, Any]] | None:
+    """The events of a conversation if it passes the outcome and dossier filters (checked on
+    the events, as in the list), else None."""
+    parsed = parse_events(rows)
+    digits = dossier_digits(filters.dossier or "")
+    if digits and not mentions_dossier(parsed, digits):
+        return None
+    if filters.outcome and summarize(sender, parsed).outcome != filters.outcome:
+        return None
+    return parsed
+
+
+def stream_conversations(
+    engine: Engine, filters: Filters
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Every matching conversation with its parsed events, one at a time (constant memory)."""
+    for sender, rows in stream_raw(engine, filters):
+        parsed = keep(filters, sender, rows)
+        if parsed is not None:
+            yield sender, parsed
 
 
 @dataclass(frozen=True)
