@@ -9,6 +9,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from carpimko.privacy import mask_personal_data
 from console import staff
 from console.auth import (
     COOKIE,
@@ -72,7 +73,9 @@ async def login(request: Request) -> HTTPResponse:
     staff_id = await blocking(staff.authenticate, ctx.store, ctx.hasher, login_name, password)
     if staff_id is None:
         ctx.login_failures.setdefault(login_name, []).append(time.monotonic())
-        await audit(request, "connexion_refusee", login_name[:64], actor=login_name[:64])
+        # A password typed into the login field must not land in the audit log.
+        shown = mask_personal_data(login_name[:64])
+        await audit(request, "connexion_refusee", shown, actor=shown)
         return _login_page(request, "Identifiant ou mot de passe incorrect.", 401, login_name)
     ctx.login_failures.pop(login_name, None)
     token, _csrf = await blocking(staff.open_session, ctx.store, staff_id, ctx.settings.session_ttl)

@@ -196,8 +196,12 @@ async def test_cookie_is_httponly_and_samesite_strict(settings: Settings) -> Non
         assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
 
 
-async def test_wrong_password_and_throttling(client: httpx.AsyncClient) -> None:
-    from console_testkit import CSRF_RE
+async def test_wrong_password_and_throttling(client: httpx.AsyncClient, settings: Settings) -> None:
+    from console_testkit import CSRF_RE, FAST_HASHER
+
+    staff.create_staff(
+        staff.open_store(settings.database_url), FAST_HASHER, "agent2", "Un-mot-de-passe-solide"
+    )
 
     for attempt in range(6):
         form = await client.get("/login")
@@ -214,6 +218,18 @@ async def test_wrong_password_and_throttling(client: httpx.AsyncClient) -> None:
         expected = 401 if attempt < 5 else 429
         assert answer.status_code == expected
     assert "Trop de tentatives" in answer.text
+    form = await client.get("/login")
+    match = CSRF_RE.search(form.text)
+    assert match
+    await client.post(
+        "/login",
+        data={"login": "Carpimko2024!", "password": "x", "csrf_token": match.group(1)},
+    )
+    await log_in(client, "agent2", "Un-mot-de-passe-solide")
+    entries = (await client.get("/api/audit")).json()["entries"]
+    refused = [e for e in entries if e["action"] == "connexion_refusee"]
+    assert refused[0]["actor"].startswith("[mot de passe masqué]")  # typed in the wrong field
+    assert "Carpimko2024" not in str(entries)
 
 
 async def test_sessions_expire(settings: Settings) -> None:
