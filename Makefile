@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
-        test-portal-postgres bench-portal bench-ivr portal web
+        test-portal-postgres bench-portal bench-ivr bench-export portal web
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -81,6 +81,9 @@ bench-portal: $(STAMP)  ## portal p50/p95/p99 at 50 clients and PDF times (docs/
 
 bench-ivr: $(MODEL)  ## phone channel: p50/p95 time per turn of replayed calls (docs/ivr.md)
 	$(PY) scripts/bench_ivr.py --calls 40 --concurrency 2
+
+bench-export: $(STAMP)  ## 10 000 synthetic conversations exported by the CLI (docs/console.md)
+	$(PY) scripts/bench_export.py --conversations 10000
 
 eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC baseline
 	$(PY) scripts/eval_nlu.py --model $(MODEL) --train-seconds-file var/train-seconds.txt \

@@ -54,6 +54,8 @@ _TENS = {
 _MULTIPLIERS = {"cent": 100, "cents": 100, "mille": 1000}
 _REPEATS = {"double": 2, "triple": 3}
 _NUMBER_WORDS = set(_UNITS) | set(_TEENS) | set(_TENS) | set(_MULTIPLIERS)
+NUMBER_WORDS = frozenset(_NUMBER_WORDS | set(_REPEATS))
+"""Folded words that may be part of a dictated number (« douze », « double »…)."""
 
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 # Characters allowed between two number tokens of the same spoken run.

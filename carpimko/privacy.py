@@ -5,13 +5,18 @@
 - ``redact_passwords``: replaces what looks like a password by « [mot de passe masqué] »; used
   by the NLU component ``carpimko.nlu.privacy.PasswordRedactor`` and by anything that stores
   user text (channels, transcripts, handoff summaries).
+- ``mask_phone``, ``find_phones`` and ``mask_personal_data``: what the support console and the
+  transcript export show of free text (every kind of personal data above, masked).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from carpimko.normalize import find_dossier_numbers, find_emails, find_ibans, fold
+import phonenumbers
+
+from carpimko.normalize import NUMBER_WORDS, find_dossier_numbers, find_emails, find_ibans, fold
 
 PASSWORD_PLACEHOLDER = "[mot de passe masqué]"
 
@@ -194,3 +199,89 @@ def redact_passwords(text: str) -> tuple[str, bool]:
         cursor = end
     pieces.append(text[cursor:])
     return "".join(pieces), True
+
+
+# --- phone numbers and free text -------------------------------------------------
+def mask_phone(phone: str) -> str:
+    """« 06 12 34 56 78 » → « 06 ** ** ** 78 »: the first two and the last two digits stay,
+    the layout (spaces, dots, « +33 ») is kept so staff still recognise a phone number."""
+    positions = [i for i, ch in enumerate(phone) if ch.isdigit()]
+    keep = set(positions[:2] + positions[-2:])
+    return "".join(ch if (i in keep or not ch.isdigit()) else "*" for i, ch in enumerate(phone))
+
+
+_PHONE_HINT_RE = re.compile(r"(?:\+|(?<!\w)0)\d?(?:[\s.\-()]{0,2}\d){7,}")
+"""Cheap pre-test: « 0 » or « + » then at least 8 digits (phonenumbers is slow on every text)."""
+
+
+def find_phones(text: str) -> list[tuple[int, int]]:
+    """Spans of valid phone numbers (French by default, international with « + »)."""
+    if not _PHONE_HINT_RE.search(text):
+        return []
+    matcher = phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.VALID)
+    return [(match.start, match.end) for match in matcher]
+
+
+_DIGIT_RE = re.compile(r"\d")
+_WORD_SPLIT_RE = re.compile(r"[^\W_]+")
+_SPOKEN_NUMBER_WORDS = frozenset(NUMBER_WORDS)
+_SPOKEN_EMAIL_HINTS = ("arobase", "arrobase", "commercial")
+
+
+_IBAN_TOKEN_RE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}[.,;!?]?", re.IGNORECASE)
+
+
+def _may_hold_password(text: str) -> bool:
+    """Cheap test run before :func:`redact_passwords` (which also scans for IBANs…).
+    An IBAN written in one piece looks like a password but is protected there anyway."""
+    return bool(_INTRO_RE.search(text)) or any(
+        _is_password_like(token) and not _IBAN_TOKEN_RE.fullmatch(token)
+        for token in text.split()
+        if len(token) >= 8
+    )
+
+
+def _may_hold_dossier(text: str, digits: int) -> bool:
+    """Seven digits, or a run of spoken numbers long enough to dictate a dossier."""
+    if digits >= 7:
+        return True
+    words = _WORD_SPLIT_RE.findall(fold(text))
+    return sum(word in _SPOKEN_NUMBER_WORDS for word in words) >= 3
+
+
+@lru_cache(maxsize=65536)
+def mask_personal_data(text: str, *, passwords: bool = True) -> str:
+    """Free text as staff may see it: passwords redacted, then IBANs, e-mails, phone numbers
+    and numéros de dossier masked (in that order of precedence when two overlap).
+
+    ``passwords=False`` for the assistant's own sentences (written by the team, never a
+    secret): « Êtes-vous » would otherwise look like a password.
+
+    Cheap tests skip the costly finders on the plain sentences that make most of a
+    transcript, and the result is cached (bot answers repeat): exports mask hundreds of
+    thousands of messages.
+    """
+    if passwords and _may_hold_password(text):
+        text, _ = redact_passwords(text)
+    digits = len(_DIGIT_RE.findall(text))
+    lowered = text.lower()
+    candidates: list[tuple[int, int, str]] = []
+    if digits >= 4:
+        candidates += [(f.start, f.end, mask_iban(f.value)) for f in find_ibans(text)]
+    if "@" in text or any(hint in lowered for hint in _SPOKEN_EMAIL_HINTS):
+        candidates += [(f.start, f.end, mask_email(f.value)) for f in find_emails(text)]
+    if digits >= 8:
+        candidates += [(s, e, mask_phone(text[s:e])) for s, e in find_phones(text)]
+    if _may_hold_dossier(text, digits):
+        candidates += [(f.start, f.end, mask_dossier(f.value)) for f in find_dossier_numbers(text)]
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, replacement in candidates:
+        if not any(start < c_end and c_start < end for c_start, c_end, _ in chosen):
+            chosen.append((start, end, replacement))
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, replacement in sorted(chosen):
+        pieces += [text[cursor:start], replacement]
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)

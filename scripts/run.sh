@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 : "${ACTION_PORT:=5055}"
 : "${PORTAL_PORT:=8080}"
 : "${WEB_PORT:=8000}"
+: "${CONSOLE_PORT:=8090}"
 : "${BIND_HOST:=127.0.0.1}"
 : "${RASA_MODEL:=models/carpimko.tar.gz}"
 : "${LOG_DIR:=var/log}"
@@ -59,11 +60,13 @@ start actions env SANIC_HOST="$BIND_HOST" .venv/bin/rasa run actions --actions a
 start rasa .venv/bin/rasa run --model "$RASA_MODEL" --port "$RASA_PORT" \
   --interface "$BIND_HOST" --credentials credentials.yml --endpoints endpoints.yml --cors "*"
 start web env WEB_HOST="$BIND_HOST" WEB_PORT="$WEB_PORT" .venv/bin/python -m webdemo
+start console env CONSOLE_HOST="$BIND_HOST" CONSOLE_PORT="$CONSOLE_PORT" .venv/bin/python -m console
 
 wait_http portal "http://127.0.0.1:${PORTAL_PORT}/health" "$START_TIMEOUT"
 wait_http actions "http://127.0.0.1:${ACTION_PORT}/health" "$START_TIMEOUT"
 wait_http rasa "http://127.0.0.1:${RASA_PORT}/" "$START_TIMEOUT"
 wait_http web "http://127.0.0.1:${WEB_PORT}/health" "$START_TIMEOUT"
+wait_http console "http://127.0.0.1:${CONSOLE_PORT}/health" "$START_TIMEOUT"
 
 cat <<MSG
 L'assistant CARPIMKO est prêt :
@@ -74,6 +77,7 @@ L'assistant CARPIMKO est prêt :
 MSG
 echo "  Portail            http://localhost:${PORTAL_PORT}/health  (OpenAPI : /openapi.json)"
 echo "  Site de démo       http://localhost:${WEB_PORT}/  (boîte aux lettres : http://localhost:${PORTAL_PORT}/demo/mailbox)"
+echo "  Console support    http://localhost:${CONSOLE_PORT}/  (compte : .venv/bin/carpimko staff create <identifiant>)"
 echo "Journaux dans $LOG_DIR/. Ctrl-C pour tout arrêter."
 wait -n "${pids[@]}" || true
 echo "Un service s'est arrêté : voir $LOG_DIR/." >&2

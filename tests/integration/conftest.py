@@ -48,6 +48,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "ACTION_PORT": str(action_port),
         "PORTAL_PORT": str(portal_port),
         "WEB_PORT": str(free_port()),  # run.sh also starts the demo site: never on :8000
+        "CONSOLE_PORT": str(free_port()),
+        "CONSOLE_DATABASE_URL": f"sqlite:///{tmp / 'console.sqlite3'}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "PORTAL_URL": f"http://127.0.0.1:{portal_port}",
         "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",

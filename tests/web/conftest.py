@@ -122,6 +122,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "ACTION_PORT": str(action_port),
         "PORTAL_PORT": str(portal_port),
         "WEB_PORT": str(web_port),
+        "CONSOLE_PORT": str(free_port()),
+        "CONSOLE_DATABASE_URL": f"sqlite:///{tmp / 'console.sqlite3'}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "PORTAL_URL": portal_url,
         "PORTAL_PUBLIC_URL": portal_url,

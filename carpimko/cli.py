@@ -1,0 +1,176 @@
+"""`carpimko`: the command line of the support team (installed in .venv by pyproject).
+
+    carpimko transcripts export --since 2026-01-01 [--until 2026-01-31] [--channel web|ivr|rest]
+                                --format jsonl|csv|html [--output FILE]
+    carpimko transcripts purge [--older-than DAYS] [--dry-run]
+    carpimko staff create LOGIN [--password-stdin]
+
+Databases come from the same environment as the console (console/config.py): the tracker
+store from CONSOLE_TRACKER_URL or TRACKER_DB, the staff/audit database from
+CONSOLE_DATABASE_URL. Every export and purge is written to the console's audit log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timezone
+from typing import Any, TextIO
+
+from console import export, staff, tracker
+from console.config import DEFAULT_RETENTION_DAYS, Settings
+from console.conversations import export_record
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"date invalide « {value} » (AAAA-MM-JJ)") from error
+
+
+def _days(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("indiquez un nombre de jours entier, au moins 1")
+    return int(value)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="carpimko", description="Outils de l'équipe support.")
+    groups = root.add_subparsers(dest="group", required=True)
+
+    transcripts = groups.add_parser("transcripts", help="conversations de l'assistant")
+    commands = transcripts.add_subparsers(dest="command", required=True)
+    out = commands.add_parser("export", help="exporter des conversations (masquées)")
+    out.add_argument("--since", type=_date, required=True, help="premier jour (AAAA-MM-JJ, UTC)")
+    out.add_argument("--until", type=_date, help="dernier jour inclus (AAAA-MM-JJ, UTC)")
+    out.add_argument("--channel", choices=sorted(tracker.CHANNEL_INPUTS), help="canal")
+    out.add_argument("--format", choices=export.FORMATS, required=True)
+    out.add_argument("--output", "-o", help="fichier à écrire (défaut : sortie standard)")
+    purge = commands.add_parser("purge", help="supprimer les conversations trop anciennes")
+    purge.add_argument(
+        "--older-than",
+        type=_days,
+        default=None,
+        metavar="DAYS",
+        help="dernière activité il y a plus de DAYS jours (défaut : TRANSCRIPT_RETENTION_DAYS, "
+        f"{DEFAULT_RETENTION_DAYS})",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="compter sans supprimer")
+
+    staff_group = groups.add_parser("staff", help="comptes de la console")
+    staff_commands = staff_group.add_subparsers(dest="command", required=True)
+    create = staff_commands.add_parser("create", help="créer un compte")
+    create.add_argument("login")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
+    )
+    return root
+
+
+def export_transcripts(args: argparse.Namespace, settings: Settings) -> int:
+    filters = tracker.Filters(since=args.since, until=args.until, channel=args.channel)
+    errors = filters.validate()
+    if errors:
+        print(" ".join(errors), file=sys.stderr)
+        return 2
+    engine = tracker.open_engine(settings.tracker_url, read_only=True)
+    count = 0
+
+    def records() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for sender, events in tracker.stream_conversations(engine, filters):
+            count += 1
+            yield export_record(sender, events)
+
+    target: TextIO
+    target = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        for chunk in export.WRITERS[args.format](records()):
+            target.write(chunk)
+    finally:
+        if args.output:
+            target.close()
+        engine.dispose()
+    store = staff.open_store(settings.database_url)
+    staff.record(
+        store,
+        _actor(),
+        "export",
+        args.output or "stdout",
+        {"format": args.format, "filtres": filters.describe(), "conversations": count},
+    )
+    print(f"{count} conversation(s) exportée(s).", file=sys.stderr)
+    return 0
+
+
+def purge_transcripts(args: argparse.Namespace, settings: Settings) -> int:
+    days = args.older_than or settings.retention_days
+    engine = tracker.open_engine(settings.tracker_url, read_only=args.dry_run)
+    try:
+        result = tracker.purge(engine, days, dry_run=args.dry_run, now=datetime.now(timezone.utc))
+    finally:
+        engine.dispose()
+    cutoff = result.cutoff.date().isoformat()
+    if args.dry_run:
+        print(
+            f"Simulation : {result.conversations} conversation(s) ({result.events} événements) "
+            f"sans activité depuis le {cutoff} seraient supprimées."
+        )
+    else:
+        print(
+            f"{result.conversations} conversation(s) ({result.events} événements) sans "
+            f"activité depuis le {cutoff} supprimée(s)."
+        )
+    staff.record(
+        staff.open_store(settings.database_url),
+        _actor(),
+        "purge_simulation" if args.dry_run else "purge",
+        f"plus de {days} jours",
+        {"conversations": result.conversations, "evenements": result.events},
+    )
+    return 0
+
+
+def create_staff(args: argparse.Namespace, settings: Settings) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmez le mot de passe : ") != password:
+            print("Les deux mots de passe diffèrent.", file=sys.stderr)
+            return 1
+    from console.app import make_hasher
+
+    store = staff.open_store(settings.database_url)
+    try:
+        staff.create_staff(store, make_hasher(), args.login, password)
+    except staff.StaffError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    staff.record(store, _actor(), "compte_cree", args.login)
+    print(f"Compte « {args.login} » créé.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings.from_env()
+    if args.group == "staff":
+        return create_staff(args, settings)
+    if args.command == "export":
+        return export_transcripts(args, settings)
+    return purge_transcripts(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Support console: staff read, search and export the assistant's conversations (masked)."""

@@ -1,0 +1,1 @@
+"""Routes of the console, one blueprint per screen."""

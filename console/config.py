@@ -1,0 +1,81 @@
+"""Settings of the support console and of the `carpimko` CLI, read once from the environment.
+
+Variables (defaults work for `make run` on one machine; docs/console.md lists them too):
+
+- ``CONSOLE_HOST`` / ``CONSOLE_PORT``: ``127.0.0.1`` / ``8090``.
+- ``CONSOLE_DATABASE_URL``: staff accounts, sessions, audit log
+  (``sqlite:///<repo>/var/console.sqlite3``; a ``postgresql://`` URL works too).
+- ``CONSOLE_TRACKER_URL``: SQLAlchemy URL of Rasa's tracker store; when empty, ``TRACKER_DB``
+  (the SQLite file endpoints.yml gives Rasa, ``var/tracker.sqlite3``, or a full URL).
+- ``CONSOLE_SESSION_TTL``: seconds a staff session lives without activity (``1800``).
+- ``CONSOLE_COOKIE_SECURE``: ``Secure`` cookie, set it behind HTTPS (``false``).
+- ``CONSOLE_PAGE_SIZE``: conversations per page (``50``).
+- ``TRANSCRIPT_RETENTION_DAYS``: default of ``carpimko transcripts purge`` (``365``).
+- ``PORTAL_URL`` / ``PORTAL_SERVICE_KEY``: where the handoff tickets are
+  (``http://127.0.0.1:8080`` / ``demo-service-key``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RETENTION_DAYS = 365
+"""GDPR: conversations are kept one year after their last message, then purged."""
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "oui", "on"}
+
+
+def sqlite_url(path: str) -> str:
+    """`sqlite:///` URL of a file path, relative paths taken from the repository root."""
+    file = Path(path)
+    if not file.is_absolute():
+        file = ROOT / file
+    return f"sqlite:///{file}"
+
+
+def tracker_url_from_env(env: dict[str, str] | None = None) -> str:
+    """The tracker store Rasa writes: CONSOLE_TRACKER_URL, else TRACKER_DB (file or URL)."""
+    env = dict(os.environ) if env is None else env
+    url = env.get("CONSOLE_TRACKER_URL", "").strip()
+    if url:
+        return url
+    db = env.get("TRACKER_DB", "").strip() or "var/tracker.sqlite3"
+    return db if "://" in db else sqlite_url(db)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the console listens, which databases it reads, how long sessions last."""
+
+    host: str = "127.0.0.1"
+    port: int = 8090
+    database_url: str = ""
+    tracker_url: str = ""
+    session_ttl: int = 1800
+    cookie_secure: bool = False
+    page_size: int = 50
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    portal_url: str = "http://127.0.0.1:8080"
+    portal_service_key: str = "demo-service-key"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            host=env.get("CONSOLE_HOST", cls.host),
+            port=int(env.get("CONSOLE_PORT", cls.port)),
+            database_url=env.get("CONSOLE_DATABASE_URL", "").strip()
+            or sqlite_url("var/console.sqlite3"),
+            tracker_url=tracker_url_from_env(dict(env)),
+            session_ttl=int(env.get("CONSOLE_SESSION_TTL", cls.session_ttl)),
+            cookie_secure=_flag(env.get("CONSOLE_COOKIE_SECURE", "false")),
+            page_size=int(env.get("CONSOLE_PAGE_SIZE", cls.page_size)),
+            retention_days=int(env.get("TRANSCRIPT_RETENTION_DAYS", cls.retention_days)),
+            portal_url=env.get("PORTAL_URL", cls.portal_url).rstrip("/"),
+            portal_service_key=env.get("PORTAL_SERVICE_KEY", cls.portal_service_key),
+        )

@@ -1,0 +1,40 @@
+"""Shared by the blueprints: render a template, run database work off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from console import staff
+
+T = TypeVar("T")
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
+    """An HTML page (autoescaped) never cached: it shows conversations."""
+    session = getattr(request.ctx, "staff", None)
+    page = request.app.ctx.templates.get_template(template).render(
+        staff=session, csrf_token=session.csrf_token if session else "", **context
+    )
+    return response.html(page, status=status, headers={"Cache-Control": "no-store"})
+
+
+async def blocking(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Database and hashing work in a worker thread, so requests never wait on each other."""
+    return await asyncio.to_thread(functools.partial(function, *args, **kwargs))
+
+
+async def audit(request: Request, action: str, target: str = "", **detail: Any) -> None:
+    session = getattr(request.ctx, "staff", None)
+    actor = session.login if session else str(detail.pop("actor", "?"))
+    await blocking(staff.record, request.app.ctx.store, actor, action, target, detail)
+
+
+def wants_json(request: Request) -> bool:
+    return request.path.startswith("/api/")
