@@ -5,11 +5,15 @@
 - ``redact_passwords``: replaces what looks like a password by « [mot de passe masqué] »; used
   by the NLU component ``carpimko.nlu.privacy.PasswordRedactor`` and by anything that stores
   user text (channels, transcripts, handoff summaries).
+- ``mask_personal_data``: all of the above in free text (IBAN, e-mail, phone number, password);
+  the tracker stores apply it to what users wrote before it is written.
 """
 
 from __future__ import annotations
 
 import re
+
+import phonenumbers
 
 from carpimko.normalize import find_dossier_numbers, find_emails, find_ibans, fold
 
@@ -194,3 +198,44 @@ def redact_passwords(text: str) -> tuple[str, bool]:
         cursor = end
     pieces.append(text[cursor:])
     return "".join(pieces), True
+
+
+# --- free text ---------------------------------------------------------------------
+def mask_phone_digits(raw: str) -> str:
+    """« 06 12 34 56 78 » → « ********78 »: only the last two digits stay."""
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    return "*" * max(len(digits) - 2, 0) + digits[-2:]
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Replace non-overlapping spans (the first of overlapping ones wins)."""
+    pieces, cursor = [], 0
+    for start, end, replacement in sorted(spans):
+        if start < cursor:
+            continue
+        pieces += [text[cursor:start], replacement]
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def mask_personal_data(text: str) -> str:
+    """``text`` with IBANs, e-mail addresses, phone numbers and passwords masked.
+
+    Dossier numbers stay: the fund's staff need them to find the file, and they are not
+    secrets (the portal asks a password with them).
+    """
+    spans = [(f.start, f.end, mask_iban(f.value)) for f in find_ibans(text)]
+    spans += [(f.start, f.end, mask_email(f.value)) for f in find_emails(text)]
+    for match in phonenumbers.PhoneNumberMatcher(text, "FR"):
+        # People write phone numbers with 0 or +; a bare « 123456789 » is a dossier number.
+        if match.raw_string.lstrip("(").startswith(("0", "+")):
+            spans.append((match.start, match.end, mask_phone_digits(match.raw_string)))
+    # Idempotent: what is already masked (placeholder, « FR76****0189 ») is left alone.
+    done = [(m.start(), m.end()) for m in re.finditer(re.escape(PASSWORD_PLACEHOLDER), text)]
+    for start, end in find_passwords(text):
+        overlaps_done = any(start < d_end and d_start < end for d_start, d_end in done)
+        if overlaps_done or "**" in text[start:end]:
+            continue
+        spans.append((start, end, PASSWORD_PLACEHOLDER))
+    return _replace_spans(text, spans)

@@ -33,7 +33,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from carpimko.privacy import redact_passwords
+from carpimko.privacy import mask_personal_data, redact_passwords
 
 REDACTED_FLAG = "password_redacted"
 
@@ -75,17 +75,28 @@ class PasswordRedactor(GraphComponent):
 
 
 def redact_tracker(tracker: DialogueStateTracker) -> int:
-    """Replace the raw text of every redacted user message by its redacted form.
+    """Mask what users wrote before it is stored: the password the NLU already redacted, and
+    IBANs, e-mail addresses and phone numbers (text, parse data, entity values).
 
-    Returns how many events were changed. Idempotent.
+    Slot values are kept: an ongoing procedure needs them. Returns how many events were
+    changed. Idempotent.
     """
     changed = 0
     for event in tracker.events:
-        if not isinstance(event, UserUttered) or not event.parse_data.get(REDACTED_FLAG):
+        if not isinstance(event, UserUttered):
             continue
+        before = (event.text, repr(event.parse_data))
         redacted = event.parse_data.get(TEXT)
-        if isinstance(redacted, str) and event.text != redacted:
+        if event.parse_data.get(REDACTED_FLAG) and isinstance(redacted, str):
             event.text = redacted
+        if isinstance(event.text, str):
+            event.text = mask_personal_data(event.text)
+        if isinstance(redacted, str):
+            event.parse_data[TEXT] = mask_personal_data(redacted)
+        for entity in event.parse_data.get("entities") or []:
+            if isinstance(entity, dict) and isinstance(entity.get("value"), str):
+                entity["value"] = mask_personal_data(entity["value"])
+        if (event.text, repr(event.parse_data)) != before:
             changed += 1
     return changed
 
