@@ -27,7 +27,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -78,11 +78,22 @@ def redact_tracker(tracker: DialogueStateTracker) -> int:
     """Mask what users wrote before it is stored: the password the NLU already redacted, and
     IBANs, e-mail addresses and phone numbers (text, parse data, entity values).
 
-    Slot values are kept: an ongoing procedure needs them. Returns how many events were
-    changed. Idempotent.
+    Slot values: a slot meant to carry such data (its name says so: ``callback_phone``,
+    ``iban``, ``new_email``… see :data:`PERSONAL_SLOT_WORDS`) keeps its current value, an
+    ongoing procedure needs it; a value already replaced by a later ``SlotSet`` of the same
+    slot, and such data in any other slot (a phone number read as a dossier number), are
+    masked. Returns how many events were changed. Idempotent.
     """
     changed = 0
-    for event in tracker.events:
+    events = list(tracker.events)
+    last_set = {e.key: i for i, e in enumerate(events) if isinstance(e, SlotSet)}
+    for index, event in enumerate(events):
+        superseded = isinstance(event, SlotSet) and last_set.get(event.key, index) > index
+        if isinstance(event, SlotSet) and (superseded or not _holds_personal_data(event.key)):
+            masked = _mask_value(event.value)
+            if masked != event.value:
+                event.value = masked
+                changed += 1
         if not isinstance(event, UserUttered):
             continue
         before = (event.text, repr(event.parse_data))
@@ -99,6 +110,22 @@ def redact_tracker(tracker: DialogueStateTracker) -> int:
         if (event.text, repr(event.parse_data)) != before:
             changed += 1
     return changed
+
+
+PERSONAL_SLOT_WORDS = ("phone", "telephone", "iban", "bic", "rib", "email", "mail")
+"""A slot whose name contains one of these words may hold personal data while in use."""
+
+
+def _holds_personal_data(slot: str) -> bool:
+    return any(word in slot.lower() for word in PERSONAL_SLOT_WORDS)
+
+
+def _mask_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    if isinstance(value, list):
+        return [mask_personal_data(v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 class RedactingInMemoryTrackerStore(InMemoryTrackerStore):
