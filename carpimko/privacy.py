@@ -219,8 +219,9 @@ def _replace_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(pieces)
 
 
-def mask_personal_data(text: str) -> str:
-    """``text`` with IBANs, e-mail addresses, phone numbers and passwords masked.
+def mask_personal_data(text: str, passwords: bool = True) -> str:
+    """``text`` with IBANs, e-mail addresses, phone numbers and (unless ``passwords`` is
+    False: values the bot made, such as ids, are not passwords) passwords masked.
 
     Dossier numbers stay: the fund's staff need them to find the file, and they are not
     secrets (the portal asks a password with them).
@@ -233,7 +234,7 @@ def mask_personal_data(text: str) -> str:
             spans.append((match.start, match.end, mask_phone_digits(match.raw_string)))
     # Idempotent: what is already masked (placeholder, « FR76****0189 ») is left alone.
     done = [(m.start(), m.end()) for m in re.finditer(re.escape(PASSWORD_PLACEHOLDER), text)]
-    for start, end in find_passwords(text):
+    for start, end in find_passwords(text) if passwords else []:
         overlaps_done = any(start < d_end and d_start < end for d_start, d_end in done)
         if overlaps_done or "**" in text[start:end]:
             continue

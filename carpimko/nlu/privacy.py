@@ -121,10 +121,11 @@ def _holds_personal_data(slot: str) -> bool:
 
 
 def _mask_value(value: Any) -> Any:
+    # Slot values are the bot's (ids, normalised entities): IBAN, e-mail, phone only.
     if isinstance(value, str):
-        return mask_personal_data(value)
+        return mask_personal_data(value, passwords=False)
     if isinstance(value, list):
-        return [mask_personal_data(v) if isinstance(v, str) else v for v in value]
+        return [mask_personal_data(v, passwords=False) if isinstance(v, str) else v for v in value]
     return value
 
 

@@ -138,6 +138,7 @@ def test_stored_slots_keep_only_the_personal_data_in_use() -> None:
             SlotSet("callback_phone", "+33671234589"),  # in use by the callback procedure
             SlotSet("new_email", "marie@exemple.fr"),
             SlotSet("new_email", None),  # the procedure is over
+            SlotSet("reset_id", "4f9c2a1b7d3e4c5fa6b7c8d9e0f1a2b3"),  # an id, not a password
         ],
     )
     redact_tracker(tracker)
@@ -147,4 +148,5 @@ def test_stored_slots_keep_only_the_personal_data_in_use() -> None:
         ("callback_phone", "+33671234589"),
         ("new_email", "m***e@e******.fr"),
         ("new_email", None),
+        ("reset_id", "4f9c2a1b7d3e4c5fa6b7c8d9e0f1a2b3"),
     ]
