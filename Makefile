@@ -13,13 +13,16 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_DB ?= var/tracker.sqlite3
+# Shared secret between Rasa and the action server (endpoints.yml); run.sh draws one if empty.
+export ACTION_SERVER_TOKEN ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 # Rasa would otherwise try to send usage telemetry; nothing leaves this machine.
 export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
-        test-portal-postgres bench-portal bench-ivr bench-export portal web
+        test-portal-postgres bench-portal bench-ivr bench-export portal web tools audit fuzz-portal \
+        lock-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -72,6 +75,26 @@ test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 		--out var/results --no-plot
 	$(MAKE) --no-print-directory test-portal-postgres
+	$(MAKE) --no-print-directory audit fuzz-portal
+
+# --- security tools (own venv: schemathesis and pip-audit conflict with Rasa's pins) -----------
+TOOLS       := .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed
+$(TOOLS_STAMP): requirements-tools.lock
+	@PY310=$$(scripts/find-python310.sh) || exit 1; rm -rf $(TOOLS); "$$PY310" -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet -r requirements-tools.lock
+	@touch $@
+
+tools: $(TOOLS_STAMP)  ## build .venv-tools (schemathesis, pip-audit) from requirements-tools.lock
+
+lock-tools:  ## re-resolve requirements-tools.in into requirements-tools.lock
+	scripts/lock.sh requirements-tools.in requirements-tools.lock
+
+audit: $(TOOLS_STAMP) web  ## known vulnerabilities: pip-audit (requirements.lock), npm audit (web/)
+	scripts/audit.sh
+
+fuzz-portal: $(TOOLS_STAMP) $(STAMP)  ## schemathesis against the portal's OpenAPI (no 5xx)
+	scripts/fuzz-portal.sh
 
 test-portal-postgres: $(STAMP) system-deps  ## the portal suite against a throwaway PostgreSQL server
 	scripts/with-postgres.sh $(PY) -m pytest -q tests/portal

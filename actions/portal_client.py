@@ -113,7 +113,8 @@ class PortalClient:
             base_url=self.settings.portal_url,
             headers=headers,
             timeout=httpx.Timeout(self.settings.portal_timeout),
-            verify=False,
+            # Certificates are checked for an https portal; plain http (loopback) needs no CA.
+            verify=self.settings.portal_url.startswith("https://"),
         )
         return self
 

@@ -306,13 +306,18 @@ def normalize_dossier_number(raw: str) -> str | None:
     Accepts « 1234567 », « 123 456 789 », « 12.34.567 », « 12-34-567 », « n° 1234567 » and
     dictated forms such as « un deux trois quatre cinq six sept ».
     """
-    digits = "".join(ch for ch in spoken_digits_to_digits(raw) if ch.isdigit())
+    digits = digits_only(raw)
     return digits if len(digits) in DOSSIER_LENGTHS else None
 
 
 def digits_only(raw: str) -> str:
-    """All digits of ``raw`` after reading spoken numbers, for values of unexpected length."""
-    return "".join(ch for ch in spoken_digits_to_digits(raw) if ch.isdigit())
+    """All digits of ``raw`` as ASCII, after reading spoken numbers, for values of unexpected
+    length. Decimal digits of any script count (« ١٢٣ » → « 123 »); « ² » does not."""
+    return "".join(
+        str(value)
+        for value in (unicodedata.decimal(ch, None) for ch in spoken_digits_to_digits(raw))
+        if value is not None
+    )
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@
 - ``redact_passwords``: replaces what looks like a password by « [mot de passe masqué] »; used
   by the NLU component ``carpimko.nlu.privacy.PasswordRedactor`` and by anything that stores
   user text (channels, transcripts, handoff summaries).
-- ``mask_phone``, ``find_phones`` and ``mask_personal_data``: what the support console and the
-  transcript export show of free text (every kind of personal data above, masked).
+- ``mask_phone``, ``find_phones`` and ``mask_personal_data``: every kind of personal data above
+  in free text, masked: what the support console and the transcript export show, and (without
+  the numéros de dossier, which staff search by) what the tracker stores keep of users' text.
 """
 
 from __future__ import annotations
@@ -249,20 +250,41 @@ def _may_hold_dossier(text: str, digits: int) -> bool:
     return sum(word in _SPOKEN_NUMBER_WORDS for word in words) >= 3
 
 
+def _redact_new_passwords(text: str) -> str:
+    """:func:`redact_passwords`, leaving alone what an earlier pass already masked."""
+    done = [(m.start(), m.end()) for m in re.finditer(re.escape(PASSWORD_PLACEHOLDER), text)]
+    spans = [
+        (start, end)
+        for start, end in find_passwords(text)
+        if "**" not in text[start:end]
+        and not any(start < d_end and d_start < end for d_start, d_end in done)
+    ]
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        pieces += [text[cursor:start], PASSWORD_PLACEHOLDER]
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
 @lru_cache(maxsize=65536)
-def mask_personal_data(text: str, *, passwords: bool = True) -> str:
+def mask_personal_data(text: str, *, passwords: bool = True, dossiers: bool = True) -> str:
     """Free text as staff may see it: passwords redacted, then IBANs, e-mails, phone numbers
     and numéros de dossier masked (in that order of precedence when two overlap).
 
-    ``passwords=False`` for the assistant's own sentences (written by the team, never a
-    secret): « Êtes-vous » would otherwise look like a password.
+    ``passwords=False`` for the assistant's own sentences and values (written by the team or
+    made by the bot, never a secret): « Êtes-vous » would otherwise look like a password.
+    ``dossiers=False`` for what the tracker stores keep: staff find a file by its number, and
+    it is no secret (the portal asks a password with it); the console masks it when shown.
+    Idempotent: what is already masked is left as it is.
 
     Cheap tests skip the costly finders on the plain sentences that make most of a
     transcript, and the result is cached (bot answers repeat): exports mask hundreds of
     thousands of messages.
     """
     if passwords and _may_hold_password(text):
-        text, _ = redact_passwords(text)
+        text = _redact_new_passwords(text)
     digits = len(_DIGIT_RE.findall(text))
     lowered = text.lower()
     candidates: list[tuple[int, int, str]] = []
@@ -272,7 +294,7 @@ def mask_personal_data(text: str, *, passwords: bool = True) -> str:
         candidates += [(f.start, f.end, mask_email(f.value)) for f in find_emails(text)]
     if digits >= 8:
         candidates += [(s, e, mask_phone(text[s:e])) for s, e in find_phones(text)]
-    if _may_hold_dossier(text, digits):
+    if dossiers and _may_hold_dossier(text, digits):
         candidates += [(f.start, f.end, mask_dossier(f.value)) for f in find_dossier_numbers(text)]
     chosen: list[tuple[int, int, str]] = []
     for start, end, replacement in candidates:

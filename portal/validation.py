@@ -28,7 +28,7 @@ def json_object(raw: bytes | None) -> dict[str, Any]:
         raise BadRequest("Le corps de la requête est vide : un objet JSON est attendu.")
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # 5 000 × « [ »: recursion
         raise BadRequest("Le corps de la requête n'est pas un JSON valide.") from exc
     if not isinstance(body, dict):
         raise BadRequest("Le corps de la requête doit être un objet JSON.")

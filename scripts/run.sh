@@ -15,6 +15,19 @@ cd "$(dirname "$0")/.."
 : "${LOG_DIR:=var/log}"
 # Seconds each service may take to answer its health check (Rasa loads the model first).
 : "${START_TIMEOUT:=300}"
+# --- access control and limits (docs/reliability.md) ---
+# Rasa's HTTP API (/conversations, /model…) stays off unless RASA_AUTH_TOKEN is set; then it
+# answers only requests carrying ?token=$RASA_AUTH_TOKEN. The channels (/webhooks/…) stay open.
+: "${RASA_AUTH_TOKEN:=}"
+rasa_api=()
+if [ -n "$RASA_AUTH_TOKEN" ]; then rasa_api=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
+# Shared secret Rasa sends to the action server (endpoints.yml); random per start by default.
+if [ -z "${ACTION_SERVER_TOKEN:-}" ]; then
+  ACTION_SERVER_TOKEN="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+fi
+export ACTION_SERVER_TOKEN BIND_HOST
+# Largest HTTP body Rasa accepts (REST and socket.io polling); larger → 413.
+: "${RASA_MAX_BODY:=65536}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
 export TRACKER_DB="${TRACKER_DB:-var/tracker.sqlite3}"
 export PORTAL_URL="${PORTAL_URL:-http://127.0.0.1:${PORTAL_PORT}}"
@@ -56,9 +69,10 @@ wait_http() {  # wait_http NAME URL SECONDS : polls until the URL answers 2xx
 }
 
 start portal .venv/bin/python -m portal
-start actions env SANIC_HOST="$BIND_HOST" .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT"
-start rasa .venv/bin/rasa run --model "$RASA_MODEL" --port "$RASA_PORT" \
-  --interface "$BIND_HOST" --credentials credentials.yml --endpoints endpoints.yml --cors "*"
+start actions .venv/bin/python -m actions.server --host "$BIND_HOST" --port "$ACTION_PORT"
+start rasa env SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY" .venv/bin/rasa run --model "$RASA_MODEL" \
+  --port "$RASA_PORT" --interface "$BIND_HOST" --credentials credentials.yml \
+  --endpoints endpoints.yml --cors "*" ${rasa_api[@]+"${rasa_api[@]}"}
 start web env WEB_HOST="$BIND_HOST" WEB_PORT="$WEB_PORT" .venv/bin/python -m webdemo
 start console env CONSOLE_HOST="$BIND_HOST" CONSOLE_PORT="$CONSOLE_PORT" .venv/bin/python -m console
 

@@ -22,11 +22,12 @@ UNUSED_INTENT = re.compile(r"The intent '(?P<name>[^']+)' is not used in any sto
 
 
 def responses_named_in_actions() -> set[str]:
-    """Response names that custom actions or input channels send (``"utter_..."``)."""
+    """Response names that custom actions (or the channels' guard) send by name."""
     pattern = re.compile(r"""["'](utter_[a-z0-9_]+)["']""")
     names: set[str] = set()
-    for path in [*(ROOT / "actions").rglob("*.py"), *(ROOT / "carpimko" / "channels").glob("*.py")]:
-        names.update(pattern.findall(path.read_text(encoding="utf-8")))
+    for folder in ("actions", "carpimko/channels"):
+        for path in (ROOT / folder).rglob("*.py"):
+            names.update(pattern.findall(path.read_text(encoding="utf-8")))
     return names
 
 

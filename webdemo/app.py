@@ -37,6 +37,8 @@ def create_app(settings: Settings | None = None, name: str = "carpimko_webdemo")
     """Builds the app; `settings` defaults to the environment (see webdemo/config.py)."""
     settings = settings or Settings.from_env()
     app = Sanic(name, configure_logging=False)
+    # The only bodies are the login form: anything larger is refused (413) before parsing.
+    app.config.REQUEST_MAX_SIZE = 16 * 1024
     app.ctx.settings = settings
     mailbox_url = f"{settings.portal_public_url}/demo/mailbox"
     csp = _csp(settings)

@@ -34,7 +34,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from carpimko.privacy import redact_passwords
+from carpimko.privacy import mask_personal_data, redact_passwords
 
 REDACTED_FLAG = "password_redacted"
 
@@ -76,17 +76,39 @@ class PasswordRedactor(GraphComponent):
 
 
 def redact_tracker(tracker: DialogueStateTracker) -> int:
-    """Replace the raw text of every redacted user message by its redacted form.
+    """Mask what users wrote before it is stored: the password the NLU already redacted, and
+    IBANs, e-mail addresses and phone numbers (text, parse data, entity values).
 
-    Returns how many events were changed. Idempotent.
+    Slot values: a slot meant to carry such data (its name says so: ``callback_phone``,
+    ``iban``, ``new_email``… see :data:`PERSONAL_SLOT_WORDS`) keeps its current value, an
+    ongoing procedure needs it; a value already replaced by a later ``SlotSet`` of the same
+    slot, and such data in any other slot (a phone number read as a dossier number), are
+    masked. Returns how many events were changed. Idempotent.
     """
     changed = 0
-    for event in tracker.events:
-        if not isinstance(event, UserUttered) or not event.parse_data.get(REDACTED_FLAG):
+    events = list(tracker.events)
+    last_set = {e.key: i for i, e in enumerate(events) if isinstance(e, SlotSet)}
+    for index, event in enumerate(events):
+        superseded = isinstance(event, SlotSet) and last_set.get(event.key, index) > index
+        if isinstance(event, SlotSet) and (superseded or not _holds_personal_data(event.key)):
+            masked = _mask_value(event.value)
+            if masked != event.value:
+                event.value = masked
+                changed += 1
+        if not isinstance(event, UserUttered):
             continue
+        before = (event.text, repr(event.parse_data))
         redacted = event.parse_data.get(TEXT)
-        if isinstance(redacted, str) and event.text != redacted:
+        if event.parse_data.get(REDACTED_FLAG) and isinstance(redacted, str):
             event.text = redacted
+        if isinstance(event.text, str):
+            event.text = mask_personal_data(event.text, dossiers=False)
+        if isinstance(redacted, str):
+            event.parse_data[TEXT] = mask_personal_data(redacted, dossiers=False)
+        for entity in event.parse_data.get("entities") or []:
+            if isinstance(entity, dict) and isinstance(entity.get("value"), str):
+                entity["value"] = mask_personal_data(entity["value"], dossiers=False)
+        if (event.text, repr(event.parse_data)) != before:
             changed += 1
     return changed
 
@@ -134,6 +156,26 @@ def strip_tokens(tracker: DialogueStateTracker) -> int:
             slot.value = cleaned
             changed += 1
     return changed
+
+
+PERSONAL_SLOT_WORDS = ("phone", "telephone", "iban", "bic", "rib", "email", "mail")
+"""A slot whose name contains one of these words may hold personal data while in use."""
+
+
+def _holds_personal_data(slot: str) -> bool:
+    return any(word in slot.lower() for word in PERSONAL_SLOT_WORDS)
+
+
+def _mask_value(value: Any) -> Any:
+    # Slot values are the bot's (ids, normalised entities): IBAN, e-mail, phone only.
+    if isinstance(value, str):
+        return mask_personal_data(value, passwords=False, dossiers=False)
+    if isinstance(value, list):
+        return [
+            mask_personal_data(v, passwords=False, dossiers=False) if isinstance(v, str) else v
+            for v in value
+        ]
+    return value
 
 
 class RedactingInMemoryTrackerStore(InMemoryTrackerStore):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import uuid
@@ -43,6 +44,29 @@ def test_goodbye_after_greeting(stack: Stack) -> None:
     say(stack, "bonjour", sender)
     messages = say(stack, "au revoir", sender)
     assert messages and messages[0]["text"].startswith("Au revoir")
+
+
+def test_default_stack_keeps_its_internals_closed(stack: Stack) -> None:
+    """Without RASA_AUTH_TOKEN the Rasa HTTP API is off; the action server wants its token;
+    every service listens on 127.0.0.1 only (BIND_HOST)."""
+    for path in ("/conversations/someone/tracker", "/model/parse", "/status"):
+        assert httpx.get(f"{stack.rasa_url}{path}", timeout=10).status_code in (404, 405)
+    printed = "".join(stack.output)
+    action_port = re.search(r"Serveur d'actions\s+http://localhost:(\d+)", printed)
+    assert action_port, printed
+    actions = f"http://127.0.0.1:{action_port[1]}"
+    body = {"next_action": "action_contact", "tracker": {"sender_id": "x", "events": []}}
+    assert httpx.post(f"{actions}/webhook", json=body, timeout=10).status_code == 401
+    assert httpx.get(f"{actions}/health", timeout=10).status_code == 200
+    rasa_port = stack.rasa_url.rsplit(":", 1)[1]
+    listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True, check=True).stdout
+    for port in (rasa_port, action_port[1]):
+        local = [
+            line.split()[3]
+            for line in listening.splitlines()
+            if line.split()[3].endswith(f":{port}")
+        ]
+        assert local and all(a.startswith("127.0.0.1:") for a in local), (port, local)
 
 
 def test_ctrl_c_stops_every_service(stack: Stack) -> None:

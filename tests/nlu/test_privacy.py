@@ -126,3 +126,27 @@ async def test_sql_store_never_writes_the_password(tmp_path) -> None:
     stored = await store.retrieve("conv-privacy")
     assert stored is not None
     assert stored.latest_message.text == f"{PASSWORD_PLACEHOLDER} est refusé"
+
+
+def test_stored_slots_keep_only_the_personal_data_in_use() -> None:
+    from rasa.shared.core.events import SlotSet
+
+    tracker = DialogueStateTracker.from_events(
+        "slots",
+        [
+            SlotSet("dossier_number", "0671234589"),  # a phone number read as a dossier number
+            SlotSet("callback_phone", "+33671234589"),  # in use by the callback procedure
+            SlotSet("new_email", "marie@exemple.fr"),
+            SlotSet("new_email", None),  # the procedure is over
+            SlotSet("reset_id", "4f9c2a1b7d3e4c5fa6b7c8d9e0f1a2b3"),  # an id, not a password
+        ],
+    )
+    redact_tracker(tracker)
+    values = [(e.key, e.value) for e in tracker.events if isinstance(e, SlotSet)]
+    assert values == [
+        ("dossier_number", "06******89"),  # the phone mask keeps 2 + 2 digits
+        ("callback_phone", "+33671234589"),
+        ("new_email", "m***e@e******.fr"),
+        ("new_email", None),
+        ("reset_id", "4f9c2a1b7d3e4c5fa6b7c8d9e0f1a2b3"),
+    ]

@@ -1,0 +1,232 @@
+"""What every input channel does around a user turn: clean the text, and never stay silent.
+
+Rasa 3.6 swallows a failed custom action (action server down, hung, or answering 5xx): the
+processor logs "Encountered an exception while running action" and moves on, so the user gets
+no answer at all. Two pieces fix that without patching Rasa:
+
+- :class:`ObservedActionEndpoint` replaces the agent's action endpoint once the server has
+  started (:func:`harden_agent`, which also makes the tracker store fail loudly). It bounds
+  each call (``ACTION_SERVER_TIMEOUT`` seconds instead of Rasa's 5 minutes) and records a
+  failure in the current turn (a ``ContextVar``: one turn = one asyncio task).
+- :func:`guard_turns` wraps the channel's ``on_new_message``. After the turn, if an action
+  call failed or the bot sent nothing at all, it runs ``utter_service_unavailable`` (a domain
+  response: « je ne peux pas terminer cette démarche pour le moment », phone and hours).
+
+:func:`clean_text` removes what must never reach the NLU or the tracker store: control
+characters, lone surrogates (they make the SQL insert fail), and text past
+``CARPIMKO_MAX_MESSAGE_CHARS`` (too long → ``utter_message_too_long``, nothing processed; empty
+or not text → ``utter_default``).
+
+| variable | default | meaning |
+| --- | --- | --- |
+| ``ACTION_SERVER_TIMEOUT`` | ``10`` | seconds Rasa waits for one action call |
+| ``CARPIMKO_MAX_MESSAGE_CHARS`` | ``2000`` | longest user message processed |
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import unicodedata
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.tracker_store import FailSafeTrackerStore
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+logger = logging.getLogger(__name__)
+
+SERVICE_UNAVAILABLE = "utter_service_unavailable"
+MESSAGE_TOO_LONG = "utter_message_too_long"
+NOTHING_UNDERSTOOD = "utter_default"
+_KEEP = {"\n", "\t"}
+
+
+def max_message_chars() -> int:
+    return int(os.environ.get("CARPIMKO_MAX_MESSAGE_CHARS", "2000"))
+
+
+def action_timeout() -> float:
+    return float(os.environ.get("ACTION_SERVER_TIMEOUT", "10"))
+
+
+def clean_text(text: str) -> str:
+    """NFC text without control/format characters (but newlines and tabs) or lone surrogates."""
+    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
+    text = unicodedata.normalize("NFC", text)
+    kept = (ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+    return "".join(kept).strip()
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+@dataclass
+class TurnReport:
+    """What happened during one user turn."""
+
+    action_failures: list[str] = field(default_factory=list)
+
+
+_TURN: ContextVar[TurnReport | None] = ContextVar("carpimko_turn", default=None)
+
+
+class ObservedActionEndpoint(EndpointConfig):
+    """The action endpoint, with a bounded wait and failures reported to the current turn."""
+
+    @classmethod
+    def wrap(cls, endpoint: EndpointConfig) -> ObservedActionEndpoint:
+        return cls(
+            endpoint.url,
+            endpoint.params,
+            endpoint.headers,
+            endpoint.basic_auth,
+            endpoint.token,
+            endpoint.token_name,
+            **endpoint.kwargs,
+        )
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = min(float(kwargs.get("timeout") or 300), action_timeout())
+        try:
+            return await super().request(*args, **kwargs)
+        except ClientResponseError as error:
+            if error.status != 400:  # 400 = a form rejecting a slot: normal dialogue
+                _report_failure(f"HTTP {error.status}")
+            raise
+        except Exception as error:
+            _report_failure(type(error).__name__)
+            raise
+
+
+def _report_failure(reason: str) -> None:
+    report = _TURN.get()
+    logger.error("Action server call failed (%s): the user will be told.", reason)
+    if report is not None:
+        report.action_failures.append(reason)
+
+
+def harden_agent(agent: Any) -> None:
+    """Once the server has started: the observed action endpoint, and a strict tracker store.
+
+    Rasa wraps the tracker store in ``FailSafeTrackerStore``: when the database fails it starts
+    the conversation afresh from memory and answers, and the events of that answer are never
+    stored. Strict, a database failure fails the turn instead (REST: 503; socket.io: an
+    apology that is not stored), so that every answer the user had is in the store.
+    """
+    if agent is None:
+        return
+    endpoint = getattr(agent, "action_endpoint", None)
+    if endpoint is not None and not isinstance(endpoint, ObservedActionEndpoint):
+        observed = ObservedActionEndpoint.wrap(endpoint)
+        agent.action_endpoint = observed
+        if getattr(agent, "processor", None) is not None:
+            agent.processor.action_endpoint = observed
+    store = getattr(agent, "tracker_store", None)
+    if isinstance(store, FailSafeTrackerStore):
+        store._on_tracker_store_error = _raise
+
+
+def _raise(error: Exception) -> None:
+    raise error
+
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+AgentGetter = Callable[[], Any]
+
+
+class TurnFailed(Exception):
+    """The turn could not be processed (nothing stored); the user was told."""
+
+
+def guard_turns(
+    on_new_message: OnNewMessage, get_agent: AgentGetter, reraise: bool = False
+) -> OnNewMessage:
+    """``on_new_message`` that cleans the text and never leaves the user without an answer.
+
+    With ``reraise`` a failed turn raises :class:`TurnFailed` after the apology (REST answers
+    503: an integration must know that nothing was stored)."""
+
+    async def guarded(message: UserMessage) -> Any:
+        agent = get_agent()
+        output = message.output_channel
+        message.text = clean_text(message.text) if isinstance(message.text, str) else ""
+        if len(message.text) > max_message_chars():
+            await _utter(agent, message, MESSAGE_TOO_LONG, output)
+            return None
+        if not message.text:
+            await _utter(agent, message, NOTHING_UNDERSTOOD, output)
+            return None
+        report = TurnReport()
+        token = _TURN.set(report)
+        try:
+            result = await on_new_message(message)
+        except Exception as error:
+            # Tracker store down (or a bug): nothing was stored; say so. Only the type is
+            # logged: database errors quote the SQL parameters, i.e. what the user wrote.
+            logger.error("Turn failed (%s): nothing stored, apology sent.", type(error).__name__)
+            await _send_response_text(agent, output, message.sender_id, SERVICE_UNAVAILABLE)
+            if reraise:
+                raise TurnFailed from None
+            return None
+        finally:
+            _TURN.reset(token)
+        if agent is None:
+            return result
+        if report.action_failures or not await _bot_answered(agent, message.sender_id):
+            logger.warning(
+                "Turn ended with %d action failure(s) or no answer: apologising.",
+                len(report.action_failures),
+            )
+            await _utter(agent, message, SERVICE_UNAVAILABLE, output)
+        return result
+
+    return guarded
+
+
+async def _bot_answered(agent: Any, sender_id: str) -> bool:
+    """Whether the tracker holds a bot message after the user's last message.
+
+    Read from the tracker rather than by wrapping the output channel: channels (and tests)
+    may rely on the exact output channel class."""
+    try:
+        tracker = await agent.tracker_store.retrieve(sender_id)
+    except Exception:  # the store failing here is not the user's problem: assume answered
+        return True
+    for event in reversed(list(tracker.events) if tracker is not None else []):
+        if isinstance(event, BotUttered):
+            return True
+        if isinstance(event, UserUttered):
+            return False
+    return False
+
+
+async def _utter(agent: Any, message: UserMessage, response: str, output: OutputChannel) -> None:
+    """Run a domain response as an action: sent to the user and recorded in the tracker."""
+    if agent is None:
+        return
+    await agent.execute_action(message.sender_id, response, output, None, None)
+
+
+async def _send_response_text(
+    agent: Any, output: OutputChannel, recipient: str, response: str
+) -> None:
+    """Send a domain response without the tracker store (it may be what failed)."""
+    variants = getattr(getattr(agent, "domain", None), "responses", {}).get(response) or []
+    if not variants:
+        return
+    variant = variants[0]
+    payload = {k: variant[k] for k in ("text", "buttons") if variant.get(k)}
+    try:
+        await output.send_response(recipient, payload)
+    except Exception:  # the channel itself is gone: nothing more to do
+        logger.warning("Could not send the apology for a failed turn.")
