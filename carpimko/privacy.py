@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
@@ -157,8 +158,25 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_PAYLOAD_RE = re.compile(r"/\w+(\{.*\})", re.DOTALL)
+"""Rasa's button payload with entities, « /inform{"postal_code": "69003"} »."""
+
+
+def _is_intent_payload(text: str) -> bool:
+    """A button or keypad payload is made by the assistant, never a typed secret."""
+    match = _PAYLOAD_RE.fullmatch(text.strip())
+    if not match:
+        return False
+    try:
+        return isinstance(json.loads(match.group(1)), dict)
+    except ValueError:
+        return False
+
+
 def find_passwords(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` that look like a password."""
+    """Spans of ``text`` that look like a password (never in a button's intent payload)."""
+    if _is_intent_payload(text):
+        return []
     protected = _protected_spans(text)
 
     def overlaps(start: int, end: int) -> bool:

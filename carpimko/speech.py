@@ -153,6 +153,7 @@ def speak(text: str) -> str:
     # Masked values first: their asterisks must not be taken for markdown.
     text = _MASKED_PHONE_RE.sub(_masked_phone, text)
     text = _EMAIL_RE.sub(_email, text)
+    text = text.replace("@", " arobase ")  # « avec un @ » outside an address
     text = _MARKDOWN_RE.sub("", text)
     text = _PHONE_RE.sub(lambda m: phone_in_pairs(m.group()), text)
     text = _REFERENCE_RE.sub(lambda m: _reference(m.group()), text)

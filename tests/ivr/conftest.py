@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import time
@@ -89,6 +90,7 @@ def ivr_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IVRStack]:
         "PORTAL_SERVICE_KEY": SERVICE_KEY,
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_DB": str(tmp / "tracker.sqlite3"),
+        "ACTION_SERVER_TOKEN": secrets.token_hex(16),  # as scripts/run.sh does
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
@@ -96,7 +98,7 @@ def ivr_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IVRStack]:
     bin_dir = ROOT / ".venv" / "bin"
     commands = {
         "portal": [str(bin_dir / "python"), "-m", "portal"],
-        "actions": [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
+        "actions": [str(bin_dir / "python"), "-m", "actions.server", "--host", "127.0.0.1",
                     "--port", str(action_port)],
         "rasa": [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
                  "--interface", "127.0.0.1", "--credentials", "credentials.yml",
@@ -109,7 +111,7 @@ def ivr_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IVRStack]:
             subprocess.Popen(
                 command,
                 cwd=ROOT,
-                env={**env, "SANIC_HOST": "127.0.0.1"} if name == "actions" else env,
+                env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

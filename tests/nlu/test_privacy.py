@@ -59,6 +59,8 @@ def test_passwords_are_redacted(text: str, secret: str) -> None:
         "mon mail est Jeanne.Dupont2@example.fr",
         "né le 12/03/1961",
         "Bonjour, je voudrais mon attestation 2024",
+        '/inform{"postal_code":"69003"}',  # a keypad answer on the phone, not a secret
+        '/inform{"attestation_period": "2025-01"}',
     ],
 )
 def test_ordinary_messages_are_untouched(text: str) -> None:
