@@ -70,12 +70,17 @@ lint: $(STAMP)  ## ruff and mypy
 validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken data
 	$(PY) scripts/validate_data.py
 
+# Each runner leaves its counts in var/junit or var/results; scripts/test_summary.py adds them up
+# into the closing line (otherwise the fuzzer, which runs last, would close the output).
 test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL
-	$(PY) -m pytest
+	@rm -rf var/junit var/results/story_report.json; mkdir -p var/junit
+	$(PY) -m pytest --junitxml=var/junit/pytest.xml
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 		--out var/results --no-plot
-	$(MAKE) --no-print-directory test-portal-postgres
+	$(MAKE) --no-print-directory test-portal-postgres PORTAL_PG_JUNIT=var/junit/portal-postgres.xml
 	$(MAKE) --no-print-directory audit fuzz-portal
+	@$(PY) scripts/test_summary.py --junit var/junit/pytest.xml var/junit/portal-postgres.xml \
+		--stories var/results/story_report.json
 
 # --- security tools (own venv: schemathesis and pip-audit conflict with Rasa's pins) -----------
 TOOLS       := .venv-tools
@@ -97,7 +102,8 @@ fuzz-portal: $(TOOLS_STAMP) $(STAMP)  ## schemathesis against the portal's OpenA
 	scripts/fuzz-portal.sh
 
 test-portal-postgres: $(STAMP) system-deps  ## the portal suite against a throwaway PostgreSQL server
-	scripts/with-postgres.sh $(PY) -m pytest -q tests/portal
+	scripts/with-postgres.sh $(PY) -m pytest -q tests/portal \
+		$(if $(PORTAL_PG_JUNIT),--junitxml=$(PORTAL_PG_JUNIT))
 
 bench-portal: $(STAMP)  ## portal p50/p95/p99 at 50 clients and PDF times (docs/portal.md)
 	$(PY) scripts/bench_portal.py --clients 50 --requests 1000

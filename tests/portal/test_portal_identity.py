@@ -1,12 +1,9 @@
-"""Identity check of the phone line (dossier + postal code) and the demo clock."""
+"""Identity check of the phone line (dossier + postal code)."""
 
 from __future__ import annotations
 
 import pytest
 from portal_testkit import SERVICE_KEY, Portal
-
-from portal.config import ConfigError, Settings
-from portal.timeutil import ShiftableClock
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 SERVICE = {"X-Service-Key": SERVICE_KEY}
@@ -81,29 +78,3 @@ async def test_demo_clock_moves_the_opening_hours(portal: Portal) -> None:
     assert response.status_code == 422
     response = await portal.client.put("/api/v1/demo/clock", json=body)
     assert response.status_code == 401
-
-
-def test_shiftable_clock_ticks_from_its_start() -> None:
-    from datetime import datetime, timedelta, timezone
-
-    start = datetime(2025, 11, 17, 9, 0, tzinfo=timezone.utc)
-    clock = ShiftableClock(start)
-    assert abs(clock() - start) < timedelta(seconds=2)
-    later = start + timedelta(hours=10)
-    clock.set(later)
-    assert abs(clock() - later) < timedelta(seconds=2)
-
-
-def test_clock_start_only_in_demo_mode() -> None:
-    env = {"PORTAL_CLOCK_START": "2025-11-17T10:00:00+01:00"}
-    assert Settings.from_env(env).clock_start == env["PORTAL_CLOCK_START"]
-    production = {
-        **env,
-        "PORTAL_DEMO_MODE": "false",
-        "PORTAL_SECRET": "s" * 40,
-        "PORTAL_SERVICE_KEY": "k" * 20,
-    }
-    with pytest.raises(ConfigError):
-        Settings.from_env(production)
-    with pytest.raises(ConfigError):
-        Settings.from_env({"PORTAL_CLOCK_START": "2025-11-17T10:00:00"})  # no time zone
