@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,9 +29,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from carpimko.devstack import StackError, running_stack  # noqa: E402
 from carpimko.privacy import mask_dossier, mask_email, mask_iban  # noqa: E402
 
-READY_LINE = "Ctrl-C pour tout arrêter"
 OUTPUT = ROOT / "docs" / "transcripts.md"
 DEMO_PASSWORD = "Carpimko2024"
 
@@ -136,60 +132,15 @@ def mask_user_text(text: str) -> str:
     return _DOSSIER.sub(lambda m: mask_dossier(m.group()), text)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
-def running_stack() -> Iterator[tuple[str, str]]:
-    """scripts/run.sh on free ports with throwaway databases; stopped with Ctrl-C afterwards."""
-    tmp = Path(tempfile.mkdtemp(prefix="transcripts-"))
-    ports = {name: free_port() for name in ("rasa", "action", "portal", "web")}
-    env = {
-        **os.environ,
-        "RASA_PORT": str(ports["rasa"]),
-        "ACTION_PORT": str(ports["action"]),
-        "PORTAL_PORT": str(ports["portal"]),
-        "WEB_PORT": str(ports["web"]),
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['action']}/webhook",
-        "PORTAL_URL": f"http://127.0.0.1:{ports['portal']}",
-        "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{ports['portal']}",
-        "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
-        "TRACKER_DB": str(tmp / "tracker.sqlite3"),
-        "LOG_DIR": str(tmp / "log"),
-    }
-    process = subprocess.Popen(
-        ["scripts/run.sh"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + 600
-    ready = False
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        if READY_LINE in line:
-            ready = True
-            break
-    try:
-        if not ready:
-            raise SystemExit(f"the stack did not start; logs in {tmp / 'log'}")
-        yield f"http://127.0.0.1:{ports['rasa']}", env["PORTAL_URL"]
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGINT)
+def stack_urls() -> Iterator[tuple[str, str]]:
+    """scripts/run.sh on free ports with throwaway databases: the Rasa and portal URLs."""
+    with tempfile.TemporaryDirectory(prefix="transcripts-") as tmp:
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with running_stack(Path(tmp)) as stack:
+                yield stack.rasa_url, stack.portal_url
+        except StackError as error:
+            raise SystemExit(str(error)) from None
 
 
 @dataclass
@@ -307,7 +258,7 @@ def main() -> None:
     if args.rasa:
         transcripts = [play(args.rasa, args.portal, s) for s in SCENARIOS]
     else:
-        with running_stack() as (rasa, portal):
+        with stack_urls() as (rasa, portal):
             transcripts = [play(rasa, portal, s) for s in SCENARIOS]
     write(transcripts, args.out)
     print(f"{len(transcripts)} conversations → {args.out}")

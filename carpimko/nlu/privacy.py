@@ -83,18 +83,20 @@ def redact_tracker(tracker: DialogueStateTracker) -> int:
     ``iban``, ``new_email``… see :data:`PERSONAL_SLOT_WORDS`) keeps its current value, an
     ongoing procedure needs it; a value already replaced by a later ``SlotSet`` of the same
     slot, and such data in any other slot (a phone number read as a dossier number), are
-    masked. Returns how many events were changed. Idempotent.
+    masked. Slots holding the portal's opaque ids (``*_id``) are left alone. Returns how many
+    events were changed. Idempotent.
     """
     changed = 0
     events = list(tracker.events)
     last_set = {e.key: i for i, e in enumerate(events) if isinstance(e, SlotSet)}
     for index, event in enumerate(events):
-        superseded = isinstance(event, SlotSet) and last_set.get(event.key, index) > index
-        if isinstance(event, SlotSet) and (superseded or not _holds_personal_data(event.key)):
-            masked = _mask_value(event.value)
-            if masked != event.value:
-                event.value = masked
-                changed += 1
+        if isinstance(event, SlotSet) and not _holds_opaque_id(event.key):
+            superseded = last_set.get(event.key, index) > index
+            if superseded or not _holds_personal_data(event.key):
+                masked = _mask_value(event.value)
+                if masked != event.value:
+                    event.value = masked
+                    changed += 1
         if not isinstance(event, UserUttered):
             continue
         before = (event.text, repr(event.parse_data))
@@ -164,6 +166,13 @@ PERSONAL_SLOT_WORDS = ("phone", "telephone", "iban", "bic", "rib", "email", "mai
 
 def _holds_personal_data(slot: str) -> bool:
     return any(word in slot.lower() for word in PERSONAL_SLOT_WORDS)
+
+
+def _holds_opaque_id(slot: str) -> bool:
+    """``reset_id`` and the like: the portal's random hex ids, set by actions, never typed by
+    a user. One in eighteen starts like an IBAN (« ba26… »): masked, it would break the
+    procedure that needs it."""
+    return slot.endswith("_id")
 
 
 def _mask_value(value: Any) -> Any:

@@ -4,109 +4,49 @@ in a real browser (Debian's chromium), with its IBAN and e-mail masked."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-from console_testkit import EMAIL, IBAN, free_port, log_in
+from console_testkit import EMAIL, IBAN, log_in
 from playwright.sync_api import Page, expect, sync_playwright
 
+from carpimko.devstack import DevStack, StackError, running_stack
+
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "carpimko.tar.gz"
-READY_LINE = "Ctrl-C pour tout arrêter"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CARPIMKO = Path(sys.executable).with_name("carpimko")
 LOGIN, PASSWORD = "conseillere.stack", "Stack-console-2026"
 
 
-@dataclass
-class ConsoleStack:
-    rasa_url: str
-    console_url: str
-    env: dict[str, str]
-    output: list[str]
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleStack]:
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make model` (make test does it first)")
-    tmp = tmp_path_factory.mktemp("console-stack")
-    ports = {name: free_port() for name in ("RASA", "ACTION", "PORTAL", "WEB", "CONSOLE")}
-    env = {
-        **os.environ,
-        **{f"{name}_PORT": str(port) for name, port in ports.items()},
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION']}/webhook",
-        "PORTAL_URL": f"http://127.0.0.1:{ports['PORTAL']}",
-        "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
-        "TRACKER_DB": str(tmp / "tracker.sqlite3"),
-        "CONSOLE_DATABASE_URL": f"sqlite:///{tmp / 'console.sqlite3'}",
-        "LOG_DIR": str(tmp / "log"),
-        "START_TIMEOUT": os.environ.get("START_TIMEOUT", "540"),
-    }
-    created = subprocess.run(
-        [str(CARPIMKO), "staff", "create", LOGIN, "--password-stdin"],
-        input=PASSWORD + "\n",
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert created.returncode == 0, created.stderr
-    process = subprocess.Popen(
-        ["scripts/run.sh"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    output: list[str] = []
-    deadline = time.monotonic() + 600  # Rasa loads the model in minutes on a busy machine
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        output.append(line)
-        if READY_LINE in line:
-            break
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    """scripts/run.sh on free ports, with one staff account created by the CLI."""
     try:
-        if not any(READY_LINE in line for line in output):
-            logs = "".join(
-                f"\n--- {p.name}\n{p.read_text()[-3000:]}" for p in (tmp / "log").glob("*.log")
+        with running_stack(tmp_path_factory.mktemp("console-stack")) as running:
+            created = subprocess.run(
+                [str(CARPIMKO), "staff", "create", LOGIN, "--password-stdin"],
+                input=PASSWORD + "\n",
+                env=running.env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
             )
-            pytest.fail("the stack did not start:\n" + "".join(output) + logs)
-        yield ConsoleStack(
-            f"http://127.0.0.1:{ports['RASA']}",
-            f"http://127.0.0.1:{ports['CONSOLE']}",
-            env,
-            output,
-        )
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+            assert created.returncode == 0, created.stderr
+            yield running
+    except StackError as error:
+        pytest.fail(str(error))
 
 
-def say(stack: ConsoleStack, sender: str, text: str) -> list[dict]:
+def say(stack: DevStack, sender: str, text: str) -> list[dict]:
     answer = httpx.post(
         f"{stack.rasa_url}/webhooks/rest/webhook",
         json={"sender": sender, "message": text},
@@ -117,7 +57,7 @@ def say(stack: ConsoleStack, sender: str, text: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def rest_conversation(stack: ConsoleStack) -> str:
+def rest_conversation(stack: DevStack) -> str:
     sender = f"rest-{uuid.uuid4().hex[:12]}"
     say(stack, sender, "bonjour")
     say(stack, sender, f"je veux changer de RIB, mon IBAN est {IBAN} et mon e-mail {EMAIL}")
@@ -125,13 +65,13 @@ def rest_conversation(stack: ConsoleStack) -> str:
     return sender
 
 
-def test_make_run_prints_the_console_url(stack: ConsoleStack) -> None:
+def test_make_run_prints_the_console_url(stack: DevStack) -> None:
     printed = "".join(stack.output)
     assert f"Console support    http://localhost:{stack.env['CONSOLE_PORT']}/" in printed
 
 
 async def test_rest_conversation_appears_masked_in_the_console(
-    stack: ConsoleStack, rest_conversation: str
+    stack: DevStack, rest_conversation: str
 ) -> None:
     async with httpx.AsyncClient(base_url=stack.console_url, timeout=30) as client:
         await log_in(client, LOGIN, PASSWORD)
@@ -154,7 +94,7 @@ async def test_rest_conversation_appears_masked_in_the_console(
 
 
 def test_rest_conversation_is_exported_masked(
-    stack: ConsoleStack, rest_conversation: str, tmp_path: Path
+    stack: DevStack, rest_conversation: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "export.jsonl"
     run = subprocess.run(
@@ -191,7 +131,7 @@ def page() -> Iterator[Page]:
 
 
 def test_browser_logs_in_searches_and_opens_a_transcript(
-    stack: ConsoleStack, rest_conversation: str, page: Page
+    stack: DevStack, rest_conversation: str, page: Page
 ) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

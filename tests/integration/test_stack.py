@@ -9,10 +9,10 @@ import uuid
 
 import httpx
 
-from tests.integration.conftest import Stack
+from carpimko.devstack import DevStack
 
 
-def say(stack: Stack, text: str, sender: str) -> list[dict]:
+def say(stack: DevStack, text: str, sender: str) -> list[dict]:
     """Send one message through the REST channel and return the bot's messages."""
     response = httpx.post(
         f"{stack.rasa_url}/webhooks/rest/webhook",
@@ -23,14 +23,14 @@ def say(stack: Stack, text: str, sender: str) -> list[dict]:
     return response.json()
 
 
-def test_ready_message_lists_the_urls(stack: Stack) -> None:
+def test_ready_message_lists_the_urls(stack: DevStack) -> None:
     printed = "".join(stack.output)
     assert "/webhooks/rest/webhook" in printed
     assert "/socket.io" in printed
     assert "/webhooks/ivr/webhook" in printed
 
 
-def test_bonjour_gets_a_french_greeting_and_the_menu(stack: Stack) -> None:
+def test_bonjour_gets_a_french_greeting_and_the_menu(stack: DevStack) -> None:
     messages = say(stack, "bonjour", f"test-{uuid.uuid4()}")
     texts = [m.get("text", "") for m in messages]
     assert texts[0].startswith(("Bonjour", "Bonsoir"))
@@ -39,14 +39,14 @@ def test_bonjour_gets_a_french_greeting_and_the_menu(stack: Stack) -> None:
     assert "Mot de passe oublié" in buttons
 
 
-def test_goodbye_after_greeting(stack: Stack) -> None:
+def test_goodbye_after_greeting(stack: DevStack) -> None:
     sender = f"test-{uuid.uuid4()}"
     say(stack, "bonjour", sender)
     messages = say(stack, "au revoir", sender)
     assert messages and messages[0]["text"].startswith("Au revoir")
 
 
-def test_default_stack_keeps_its_internals_closed(stack: Stack) -> None:
+def test_default_stack_keeps_its_internals_closed(stack: DevStack) -> None:
     """Without RASA_AUTH_TOKEN the Rasa HTTP API is off; the action server wants its token;
     every service listens on 127.0.0.1 only (BIND_HOST)."""
     for path in ("/conversations/someone/tracker", "/model/parse", "/status"):
@@ -69,7 +69,7 @@ def test_default_stack_keeps_its_internals_closed(stack: Stack) -> None:
         assert local and all(a.startswith("127.0.0.1:") for a in local), (port, local)
 
 
-def test_ctrl_c_stops_every_service(stack: Stack) -> None:
+def test_ctrl_c_stops_every_service(stack: DevStack) -> None:
     stack.process.send_signal(signal.SIGINT)
     stack.process.wait(timeout=30)
     children = subprocess.run(

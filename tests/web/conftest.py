@@ -1,8 +1,8 @@
 """Browser tests: the whole stack (scripts/run.sh) + the demo site, driven by Debian's chromium.
 
-The stack is started once per session on free ports, as tests/integration/conftest.py does.
-Until scripts/run.sh starts the demo site itself, the fixture starts `python -m webdemo` next
-to it. Playwright only drives /usr/bin/chromium: no browser is ever downloaded.
+The stack is started once per session by scripts/run.sh on free ports (carpimko.devstack);
+the tests that need a second demo site (pointing at a recorder) start it next to it.
+Playwright only drives /usr/bin/chromium: no browser is ever downloaded.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from web_testkit import Stack, free_port
+from web_testkit import Stack
+
+from carpimko.devstack import StackError, free_port, running_stack, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "carpimko.tar.gz"
-READY_LINE = "Ctrl-C pour tout arrêter"  # last line scripts/run.sh prints when ready
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # The bot answers within seconds, but the machine's two cores are shared with model training.
 expect.set_options(timeout=30_000)
@@ -50,18 +50,6 @@ def wait_http(url: str, process: subprocess.Popen[bytes] | None, seconds: float)
             return False
         time.sleep(0.25)
     return False
-
-
-def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str], sig: int) -> None:
-    """Stops a process group we started (SIGINT for run.sh, SIGTERM otherwise)."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
 
 
 WebFactory = Callable[..., str]
@@ -92,14 +80,14 @@ def start_webdemo(
     )
     url = f"http://127.0.0.1:{port}"
     if not wait_http(f"{url}/health", process, 60):
-        stop(process, signal.SIGTERM)
+        stop_group(process, signal.SIGTERM)
         pytest.fail(f"the demo site did not start:\n{(log_dir / f'{name}.log').read_text()}")
     return url, process
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """scripts/run.sh on free ports (portal, actions, Rasa) plus the demo site.
+    """scripts/run.sh on free ports: portal, actions, Rasa and the demo site.
 
     WEB_TEST_STACK="web_url rasa_url portal_url" reuses a running stack instead (saves the
     minutes Rasa takes to load on a busy machine while iterating on the widget).
@@ -108,61 +96,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         web, rasa, portal = os.environ["WEB_TEST_STACK"].split()
         yield Stack(web, rasa, portal, tmp_path_factory.mktemp("log"))
         return
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make model` (make test does it first)")
-    tmp = tmp_path_factory.mktemp("webstack")
-    log_dir = tmp / "log"
-    log_dir.mkdir()
-    rasa_port, action_port, portal_port, web_port = (free_port() for _ in range(4))
-    portal_url = f"http://127.0.0.1:{portal_port}"
-    rasa_url = f"http://127.0.0.1:{rasa_port}"
-    env = {
-        **os.environ,
-        "RASA_PORT": str(rasa_port),
-        "ACTION_PORT": str(action_port),
-        "PORTAL_PORT": str(portal_port),
-        "WEB_PORT": str(web_port),
-        "CONSOLE_PORT": str(free_port()),
-        "CONSOLE_DATABASE_URL": f"sqlite:///{tmp / 'console.sqlite3'}",
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "PORTAL_URL": portal_url,
-        "PORTAL_PUBLIC_URL": portal_url,
-        "RASA_PUBLIC_URL": rasa_url,
-        "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
-        "TRACKER_DB": str(tmp / "tracker.sqlite3"),
-        "LOG_DIR": str(log_dir),
-    }
-    process = subprocess.Popen(
-        ["scripts/run.sh"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    output: list[str] = []
-    deadline = time.monotonic() + 330
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        output.append(line)
-        if READY_LINE in line:
-            break
-    if not any(READY_LINE in line for line in output):
-        stop(process, signal.SIGKILL)
-        logs = "".join(f"\n--- {p.name}\n{p.read_text()[-3000:]}" for p in log_dir.glob("*.log"))
-        pytest.fail("the stack did not start:\n" + "".join(output) + logs)
-    own_web: subprocess.Popen[bytes] | None = None
-    web_url = f"http://127.0.0.1:{web_port}"
-    if not wait_http(f"{web_url}/health", None, 2):  # run.sh does not start it (yet)
-        web_url, own_web = start_webdemo(log_dir, rasa_url, portal_url, "webdemo")
-    yield Stack(web_url, rasa_url, portal_url, log_dir)
-    if own_web is not None:
-        stop(own_web, signal.SIGTERM)
-    stop(process, signal.SIGINT)
+    try:
+        with running_stack(tmp_path_factory.mktemp("webstack")) as running:
+            yield Stack(running.web_url, running.rasa_url, running.portal_url, running.log_dir)
+    except StackError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
@@ -177,7 +115,7 @@ def extra_sites(stack: Stack) -> Iterator[WebFactory]:
 
     yield make
     for process in processes:
-        stop(process, signal.SIGTERM)
+        stop_group(process, signal.SIGTERM)
 
 
 @pytest.fixture(scope="session")
@@ -197,10 +135,10 @@ def recorder(stack: Stack) -> Iterator[tuple[str, Path]]:
     )
     url = f"http://127.0.0.1:{port}"
     if not wait_http(f"{url}/webhooks/socketio/", process, 120):
-        stop(process, signal.SIGTERM)
+        stop_group(process, signal.SIGTERM)
         pytest.fail("recorder did not start:\n" + (stack.log_dir / "recorder.log").read_text())
     yield url, out
-    stop(process, signal.SIGTERM)
+    stop_group(process, signal.SIGTERM)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
-from web_testkit import BOT, USER, Stack, exchange, free_port, open_widget, send
+from web_testkit import BOT, USER, Stack, exchange, open_widget, send
+
+from carpimko.devstack import free_port
 
 SESSION_KEY = "carpimko-chat:public:session"
 
