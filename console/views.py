@@ -38,3 +38,15 @@ async def audit(request: Request, action: str, target: str = "", **detail: Any) 
 
 def wants_json(request: Request) -> bool:
     return request.path.startswith("/api/")
+
+
+MAX_PAGE = 1_000_000
+"""Beyond any real list; a larger page would overflow the database's integer offset."""
+
+
+def page_number(request: Request) -> int:
+    """The ``page`` query parameter, 1 when missing or not a number, within 1..MAX_PAGE."""
+    try:
+        return min(max(1, int(request.args.get("page") or 1)), MAX_PAGE)
+    except ValueError:
+        return 1

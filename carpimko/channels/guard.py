@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -44,6 +45,15 @@ SERVICE_UNAVAILABLE = "utter_service_unavailable"
 MESSAGE_TOO_LONG = "utter_message_too_long"
 NOTHING_UNDERSTOOD = "utter_default"
 _KEEP = {"\n", "\t"}
+
+
+SENDER_RE = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")
+"""Conversation ids every channel accepts (REST sender, phone call id): stored as the tracker's
+key, so no control character (PostgreSQL refuses NUL) and a bounded length."""
+
+
+def valid_sender(sender: object) -> bool:
+    return isinstance(sender, str) and bool(SENDER_RE.match(sender))
 
 
 def max_message_chars() -> int:

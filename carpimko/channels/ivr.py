@@ -48,6 +48,7 @@ from sanic.response import text as text_response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
+from carpimko.channels.guard import valid_sender
 from carpimko.normalize import digits_only, find_number_runs, fold
 from carpimko.speech import CHOICE_TEMPLATE, keypad_menu, speak
 
@@ -258,8 +259,8 @@ class IVRInput(InputChannel):
                     else None
                 ),
             )
-            if not call.call_id:
-                return text_response("CallSid manquant", status=400)
+            if not valid_sender(call.call_id):
+                return text_response("CallSid manquant ou invalide", status=400)
             self._load_phrases(request)
             turn = await self.turn(call, on_new_message)
             return HTTPResponse(self.twiml(turn), content_type="application/xml; charset=utf-8")
@@ -267,11 +268,12 @@ class IVRInput(InputChannel):
         @bp.route("/turn", methods=["POST"])
         async def json_turn(request: Request) -> HTTPResponse:
             body = request.json if isinstance(request.json, dict) else {}
-            call_id = str(body.get("call_id") or "").strip()
-            if not call_id:
-                return json_response({"error": "call_id est obligatoire."}, status=400)
+            call_id = body.get("call_id")
+            if not valid_sender(call_id):
+                message = "call_id est obligatoire : 1 à 128 lettres, chiffres ou _ . : @ + -."
+                return json_response({"error": message}, status=400)
             call = CallerInput(
-                call_id=call_id,
+                call_id=str(call_id),
                 text=str(body.get("text") or ""),
                 digits=str(body.get("digits") or ""),
                 confidence=_float(body.get("confidence")),
@@ -385,8 +387,11 @@ class IVRInput(InputChannel):
                     metadata=metadata,
                 )
             )
-        except Exception:
-            logger.exception("IVR turn failed for call %s", _caller_key(call))
+        except Exception as error:
+            # Only the type: database errors quote their parameters, i.e. what the caller said.
+            logger.error(
+                "IVR turn failed for call %s (%s)", _caller_key(call), type(error).__name__
+            )
             self.calls.end(call.call_id)
             return Turn(say=[self.phrase("error")], hangup=True)
         turn = self.render(output.messages, state)

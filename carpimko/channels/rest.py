@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,11 +24,10 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
-from carpimko.channels.guard import guard_turns, harden_agent
+from carpimko.channels.guard import guard_turns, harden_agent, valid_sender
 
 logger = logging.getLogger(__name__)
 
-SENDER_RE = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")
 MAX_METADATA_BYTES = 4096
 
 
@@ -51,7 +49,7 @@ def parse_turn(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
     if not isinstance(data, dict):
         raise BadRequest("Le corps de la requête doit être un objet JSON.")
     sender = data.get("sender")
-    if not isinstance(sender, str) or not SENDER_RE.match(sender):
+    if not isinstance(sender, str) or not valid_sender(sender):
         raise BadRequest(
             "« sender » est obligatoire : 1 à 128 lettres, chiffres ou _ . : @ + -.", "sender"
         )

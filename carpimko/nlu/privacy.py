@@ -20,9 +20,11 @@ is written or streamed to an event broker; ``endpoints.yml`` selects one of them
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
-from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, ensure_schema_exists
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -33,6 +35,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.shared.utils.cli import print_error_and_exit
+from sqlalchemy.orm import Session
 
 from carpimko.privacy import mask_personal_data, redact_passwords
 
@@ -198,6 +202,23 @@ class RedactingInMemoryTrackerStore(InMemoryTrackerStore):
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
     """SQL store that never writes a redacted password nor a portal token (production)."""
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """Rasa's own scope stops the whole server on any ``ValueError`` raised inside it (it
+        means a missing PostgreSQL schema), and the database driver raises one for a single
+        bad value (a NUL character): one request would take the assistant down for everyone.
+        Here the schema check keeps Rasa's behaviour; a request's own error stays its own
+        (the channel guard apologises)."""
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as schema:
+                print_error_and_exit(f"PostgreSQL schema '{schema}' was not found. Exiting.")
+            yield session
+        finally:
+            session.close()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         redact_tracker(tracker)

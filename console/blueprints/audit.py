@@ -7,22 +7,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console import staff
-from console.views import blocking, render
+from console.views import blocking, page_number, render
 
 bp = Blueprint("audit")
 PAGE_SIZE = 100
 
 
-def _page(request: Request) -> int:
-    try:
-        return max(1, int(request.args.get("page") or 1))
-    except ValueError:
-        return 1
-
-
 @bp.get("/audit")
 async def audit_page(request: Request) -> HTTPResponse:
-    page = _page(request)
+    page = page_number(request)
     entries, total = await blocking(
         staff.audit_entries, request.app.ctx.store, PAGE_SIZE, (page - 1) * PAGE_SIZE
     )
@@ -32,7 +25,7 @@ async def audit_page(request: Request) -> HTTPResponse:
 
 @bp.get("/api/audit")
 async def audit_api(request: Request) -> HTTPResponse:
-    page = _page(request)
+    page = page_number(request)
     entries, total = await blocking(
         staff.audit_entries, request.app.ctx.store, PAGE_SIZE, (page - 1) * PAGE_SIZE
     )

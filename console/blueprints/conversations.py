@@ -15,7 +15,7 @@ from sanic.response import HTTPResponse
 
 from console import export, tracker
 from console.conversations import CHANNEL_LABELS, OUTCOME_LABELS, export_record, summarize, turns
-from console.views import audit, blocking, render
+from console.views import audit, blocking, page_number, render
 
 bp = Blueprint("conversations")
 FILTER_FIELDS = ("since", "until", "channel", "intent", "outcome", "handoff", "dossier", "sender")
@@ -50,16 +50,9 @@ def read_filters(request: Request) -> tuple[tracker.Filters, dict[str, str], lis
     return filters, raw, errors
 
 
-def _page_number(request: Request) -> int:
-    try:
-        return max(1, int(request.args.get("page") or 1))
-    except ValueError:
-        return 1
-
-
 def _listing(request: Request) -> tuple[tracker.Filters, dict[str, str], list[str], int]:
     filters, raw, errors = read_filters(request)
-    return filters, raw, errors, _page_number(request)
+    return filters, raw, errors, page_number(request)
 
 
 @bp.get("/")

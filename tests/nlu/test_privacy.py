@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from rasa.core.channels.channel import UserMessage
@@ -128,6 +129,14 @@ async def test_sql_store_never_writes_the_password(tmp_path) -> None:
     stored = await store.retrieve("conv-privacy")
     assert stored is not None
     assert stored.latest_message.text == f"{PASSWORD_PLACEHOLDER} est refusé"
+
+
+def test_a_bad_value_fails_its_request_not_the_server(tmp_path: Path) -> None:
+    """PostgreSQL's driver raises ValueError for a NUL character; Rasa's own store turns any
+    ValueError in its session into sys.exit (stopping the assistant for everyone)."""
+    store = RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    with pytest.raises(ValueError), store.session_scope():
+        raise ValueError("A string literal cannot contain NUL (0x00) characters.")
 
 
 def test_stored_slots_keep_only_the_personal_data_in_use() -> None:

@@ -1,16 +1,28 @@
 """One stack for the reliability suite: portal (behind a faulty proxy), action server, Rasa
-(tracker store on a throwaway PostgreSQL server) and the demo site, each its own process on
-free ports. Modules run in order: bad input, faults, then the log/tracker scan of everything."""
+(tracker store on a throwaway PostgreSQL server), the demo site and the support console, each
+its own process on free ports. Modules run in order: bad input, faults, then the log/tracker
+scan of everything."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
-from stacklib import MODEL, VENV_BIN, FaultyProxy, Postgres, Service, Stack, free_port
+from stacklib import (
+    CONSOLE_LOGIN,
+    CONSOLE_PASSWORD,
+    MODEL,
+    VENV_BIN,
+    FaultyProxy,
+    Postgres,
+    Service,
+    Stack,
+    free_port,
+)
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +33,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log_dir = tmp / "log"
     log_dir.mkdir()
     postgres = Postgres()
-    portal_port, action_port, rasa_port, web_port = (free_port() for _ in range(4))
+    portal_port, action_port, rasa_port, web_port, console_port = (free_port() for _ in range(5))
     proxy = FaultyProxy(portal_port)
     action_token, api_token = secrets.token_hex(16), secrets.token_hex(16)
     base_env = {
@@ -102,9 +114,33 @@ tracker_store:
         f"http://127.0.0.1:{web_port}/health",
         log_dir,
     )
+    console_env = {
+        **base_env,
+        "CONSOLE_PORT": str(console_port),
+        "CONSOLE_HOST": "127.0.0.1",
+        "CONSOLE_DATABASE_URL": f"sqlite:///{tmp / 'console.sqlite3'}",
+        "CONSOLE_TRACKER_URL": f"postgresql://{pg['username']}@127.0.0.1:{pg['port']}/{pg['db']}",
+        "PORTAL_URL": f"http://127.0.0.1:{portal_port}",
+    }
+    created = subprocess.run(
+        [str(VENV_BIN / "carpimko"), "staff", "create", CONSOLE_LOGIN, "--password-stdin"],
+        input=CONSOLE_PASSWORD + "\n",
+        env=console_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    console = Service(
+        "console",
+        [str(VENV_BIN / "python"), "-m", "console"],
+        console_env,
+        f"http://127.0.0.1:{console_port}/health",
+        log_dir,
+    )
     started: list[Service] = []
     try:
-        for service in (portal, actions, rasa, web):
+        for service in (portal, actions, rasa, web, console):
             began = time.monotonic()
             service.start()
             started.append(service)
@@ -121,6 +157,7 @@ tracker_store:
             api_token,
             log_dir,
             f"http://127.0.0.1:{web_port}",
+            f"http://127.0.0.1:{console_port}",
         )
         stack.timings["rasa_start_s"] = rasa_start
         yield stack

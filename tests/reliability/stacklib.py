@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "carpimko.tar.gz"
 SERVICE_UNAVAILABLE = "je ne peux pas terminer cette démarche pour le moment"
+CONSOLE_LOGIN, CONSOLE_PASSWORD = "conseiller.fiabilite", "Fiabilite-console-2026"
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Stack:
     api_token: str
     log_dir: Path
     web_url: str
+    console_url: str
     timings: dict[str, float] = field(default_factory=dict)
 
     def say(self, sender: str, text: str, timeout: float = 60) -> list[dict[str, Any]]:

@@ -1,9 +1,8 @@
 """Bad input at every HTTP entry point of the running stack: no 5xx, no crash, no hang, no
 garbage stored, a clear error (or a French answer) for each.
 
-Entry points here: Rasa's REST webhook, socket.io, the portal API, the demo site. The IVR
-webhook and the support console are built separately: add their URLs and bodies to
-``OTHER_ENTRY_POINTS`` below (same assertions) when they land.
+Entry points here: Rasa's REST webhook, socket.io, the phone channel (Twilio webhook and JSON
+turn), the portal API, the demo site and the support console.
 """
 
 from __future__ import annotations
@@ -11,17 +10,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
+from xml.etree import ElementTree
 
 import httpx
 import pytest
 import socketio
-from stacklib import Stack, new_sender, texts
-
-# Hooks for the engineers building the IVR channel and the support console: (method, path on
-# the Rasa server or full URL, content type, body) tuples that must answer < 500.
-OTHER_ENTRY_POINTS: list[tuple[str, str, str, bytes]] = []
+from stacklib import CONSOLE_LOGIN, CONSOLE_PASSWORD, Stack, new_sender, texts
 
 # One sample from every Unicode plane that has assigned characters, plus emoji sequences.
 ALL_PLANES = "A é 中 𝄞 𠀀 𰀀 \U000e0041 \U000f0000 \U0010fffd 👍🏽 🇫🇷 👩‍👩‍👧 ‮ ​ ﻿"
@@ -302,13 +301,160 @@ def test_demo_site_refuses_a_huge_form(stack: Stack) -> None:
     assert response.status_code == 413
 
 
-def test_other_entry_points_then_the_stack_still_answers(stack: Stack) -> None:
-    """IVR webhook / support console cases (added by their authors) answer < 500; after all
-    the bad input of this module the assistant still answers a plain « bonjour »."""
-    for method, path, content_type, body in OTHER_ENTRY_POINTS:
-        url = path if path.startswith("http") else stack.rasa_url + path
-        response = httpx.request(
-            method, url, content=body, headers={"Content-Type": content_type}, timeout=30
+FORM = "application/x-www-form-urlencoded"
+
+
+def form(fields: dict[str, str]) -> bytes:
+    return urlencode(fields).encode()
+
+
+IVR_WEBHOOK_BODIES: dict[str, tuple[str, bytes]] = {
+    "empty": (FORM, b""),
+    "no CallSid": (FORM, b"SpeechResult=bonjour"),
+    "binary": ("application/octet-stream", os.urandom(2048)),
+    "json instead of a form": ("application/json", b'{"CallSid": "CA1", "SpeechResult": "x"}'),
+    "broken multipart": ("multipart/form-data; boundary=zz", b"--zz\r\nContent-Disposition: fo"),
+    "invalid utf-8": (FORM, b"CallSid=CAbad&SpeechResult=%ff%fe%00"),
+    "control characters": (FORM, b"CallSid=CA%00%07&SpeechResult=bon%00jour%1b%5b31m"),
+    "all unicode planes": (FORM, form({"CallSid": "CAplanes", "SpeechResult": ALL_PLANES})),
+    "very long speech": (FORM, form({"CallSid": "CAlong", "SpeechResult": "allo " * 4000})),
+    "keypad garbage": (FORM, b"CallSid=CAkeys&Digits=%2A%23abc%3Cscript%3E"),
+    "confidence not a number": (FORM, b"CallSid=CAconf&SpeechResult=bonjour&Confidence=NaN"),
+    "confidence huge": (FORM, b"CallSid=CAconf2&SpeechResult=bonjour&Confidence=1e999"),
+    "sql injection": (
+        FORM,
+        urlencode({"CallSid": "CAsql", "SpeechResult": MESSAGES["sql injection"]}),
+    ),
+    "CallSid too long": (FORM, form({"CallSid": "CA" + "x" * 5000, "SpeechResult": "oui"})),
+}
+
+
+@pytest.mark.parametrize("name", list(IVR_WEBHOOK_BODIES))
+def test_phone_webhook_survives_garbage(stack: Stack, name: str) -> None:
+    """Twilio's webhook: a 4xx, or TwiML that says something in French; never a 5xx."""
+    content_type, body = IVR_WEBHOOK_BODIES[name]
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/ivr/webhook",
+        content=body,
+        headers={"Content-Type": content_type},
+        timeout=60,
+    )
+    assert response.status_code < 500, (response.status_code, response.text[:300])
+    assert "Traceback" not in response.text and "<script>" not in response.text
+    if response.status_code == 200:
+        twiml = ElementTree.fromstring(response.text)
+        spoken = " ".join(say.text or "" for say in twiml.iter("Say"))
+        assert spoken.strip(), response.text
+
+
+IVR_TURN_BODIES: dict[str, bytes] = {
+    "empty": b"",
+    "truncated": b'{"call_id": "x", "text": "bon',
+    "not json": b"call_id=x&text=bonjour",
+    "binary": os.urandom(1024),
+    "array": b'[{"call_id": "x"}]',
+    "null": b"null",
+    "call_id missing": b'{"text": "bonjour"}',
+    "call_id number": b'{"call_id": 12, "text": "bonjour"}',
+    "call_id object": b'{"call_id": {"a": 1}, "text": "bonjour"}',
+    "text object": b'{"call_id": "CJobj", "text": {"a": 1}}',
+    "digits list": b'{"call_id": "CJdig", "digits": [1, 2]}',
+    "confidence string": b'{"call_id": "CJconf", "text": "oui", "confidence": "tres"}',
+    "all unicode planes": json.dumps({"call_id": "CJplanes", "text": ALL_PLANES}).encode(),
+    "very long text": json.dumps({"call_id": "CJlong", "text": "allo " * 4000}).encode(),
+    "deep nesting": b'{"call_id": "CJdeep", "text": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+}
+
+
+@pytest.mark.parametrize("name", list(IVR_TURN_BODIES))
+def test_phone_json_turn_survives_garbage(stack: Stack, name: str) -> None:
+    """The provider-neutral JSON turn: a 4xx, or a turn that says something; never a 5xx."""
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/ivr/turn",
+        content=IVR_TURN_BODIES[name],
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert response.status_code < 500, (response.status_code, response.text[:300])
+    assert "Traceback" not in response.text
+    if response.status_code == 200:
+        assert " ".join(response.json()["say"]).strip()
+
+
+@pytest.fixture(scope="module")
+def console(stack: Stack) -> Iterator[httpx.Client]:
+    """A support agent logged in to the console, like a browser (CSRF token, cookie)."""
+    with httpx.Client(base_url=stack.console_url, timeout=30) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token, form.text
+        answer = client.post(
+            "/login",
+            data={"login": CONSOLE_LOGIN, "password": CONSOLE_PASSWORD, "csrf_token": token[1]},
         )
-        assert response.status_code < 500, (method, path)
+        assert answer.status_code == 303, answer.text
+        yield client
+
+
+CONSOLE_QUERIES = [
+    "/conversations?since=hier&until=%00%ff",
+    "/conversations?since=2026-13-45&until=0000-00-00",
+    "/conversations?dossier=1234567%27%20OR%201%3D1%20--",
+    "/conversations?sender=%3Cscript%3Ealert(1)%3C/script%3E",
+    "/conversations?channel=" + "x" * 5000,
+    "/conversations?page=-1",
+    "/conversations?page=99999999999999999999999",
+    "/conversations?intent=%F0%9F%91%8D%F0%9F%8F%BD&outcome=%00",
+    "/api/conversations?since=%E2%80%AE2026-01-01",
+    "/api/conversations?page=abc&handoff=peut-etre",
+    "/conversations/..%2F..%2Fetc%2Fpasswd",
+    "/conversations/%00%ff",
+    "/conversations/" + "a" * 3000,
+    "/api/conversations/%3Cscript%3E",
+    "/export?format=xml",
+    "/export?format=csv&since=demain",
+    "/handoffs?page=abc",
+    "/api/audit?page=-5",
+    "/audit?page=99999999999999999999999",
+]
+
+
+@pytest.mark.parametrize("path", CONSOLE_QUERIES)
+def test_console_refuses_bad_queries_cleanly(console: httpx.Client, path: str) -> None:
+    response = console.get(path)
+    assert response.status_code < 500, (response.status_code, response.text[:300])
+    assert "Traceback" not in response.text and "SELECT" not in response.text
+    assert "<script>alert(1)" not in response.text
+
+
+CONSOLE_LOGIN_BODIES: list[tuple[str, bytes]] = [
+    (FORM, b""),
+    (FORM, b"login=%00%ff&password=x&csrf_token=x"),
+    (FORM, b"login=admin%27--&password=%27%20OR%20%271%27%3D%271"),
+    ("application/octet-stream", os.urandom(2048)),
+    ("multipart/form-data; boundary=zz", b'--zz\r\nContent-Disposition: form-data; name="a"'),
+    ("application/json", b'{"login": "a", "password": "b"}'),
+    (FORM, b"login=<script>alert(1)</script>&password=x"),
+    (FORM, b"password=" + b"x" * 200_000),
+]
+
+
+@pytest.mark.parametrize("content_type, body", CONSOLE_LOGIN_BODIES)
+def test_console_login_survives_garbage(stack: Stack, content_type: str, body: bytes) -> None:
+    """Anonymous garbage on the login form: refused (4xx), never a session, never a 5xx."""
+    response = httpx.post(
+        f"{stack.console_url}/login",
+        content=body,
+        headers={"Content-Type": content_type},
+        timeout=30,
+    )
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+    assert "console_session" not in response.headers.get("set-cookie", "")
+    assert "<script>alert(1)" not in response.text
+
+
+def test_after_all_this_every_service_still_answers(stack: Stack, console: httpx.Client) -> None:
+    """After the bad input of this module, the assistant, the console and the portal serve."""
     assert texts(stack.say(new_sender(), "bonjour")).startswith(("Bonjour", "Bonsoir"))
+    assert console.get("/conversations").status_code == 200
+    assert httpx.get(f"{stack.portal_url}/health", timeout=10).status_code == 200
