@@ -38,9 +38,10 @@ def main(port: int, out: Path) -> None:
         with out.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(record) + "\n")
         output = message.output_channel
-        assert isinstance(output, SocketIOOutput)
+        socket = getattr(output, "channel", output)  # the channel holds answers until turn end
+        assert isinstance(socket, SocketIOOutput)
         if message.text and message.text.startswith(ECHO):  # the test chooses the bot message
-            await output._send_message(message.sender_id, json.loads(message.text[len(ECHO) :]))
+            await socket._send_message(message.sender_id, json.loads(message.text[len(ECHO) :]))
         else:
             await output.send_text_message(message.sender_id, "Message reçu.")
 
