@@ -18,9 +18,7 @@ cd "$(dirname "$0")/.."
 # --- access control and limits (docs/reliability.md) ---
 # Rasa's HTTP API (/conversations, /model…) stays off unless RASA_AUTH_TOKEN is set; then it
 # answers only requests carrying ?token=$RASA_AUTH_TOKEN. The channels (/webhooks/…) stay open.
-: "${RASA_AUTH_TOKEN:=}"
-rasa_api=()
-if [ -n "$RASA_AUTH_TOKEN" ]; then rasa_api=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
+# carpimko.rasa_server passes the token to Rasa in-process: never on a command line (ps).
 # Shared secret Rasa sends to the action server (endpoints.yml); random per start by default.
 if [ -z "${ACTION_SERVER_TOKEN:-}" ]; then
   ACTION_SERVER_TOKEN="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -70,9 +68,9 @@ wait_http() {  # wait_http NAME URL SECONDS : polls until the URL answers 2xx
 
 start portal .venv/bin/python -m portal
 start actions .venv/bin/python -m actions.server --host "$BIND_HOST" --port "$ACTION_PORT"
-start rasa env SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY" .venv/bin/rasa run --model "$RASA_MODEL" \
-  --port "$RASA_PORT" --interface "$BIND_HOST" --credentials credentials.yml \
-  --endpoints endpoints.yml --cors "*" ${rasa_api[@]+"${rasa_api[@]}"}
+start rasa env SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY" .venv/bin/python -m carpimko.rasa_server run \
+  --model "$RASA_MODEL" --port "$RASA_PORT" --interface "$BIND_HOST" --credentials credentials.yml \
+  --endpoints endpoints.yml --cors "*"
 start web env WEB_HOST="$BIND_HOST" WEB_PORT="$WEB_PORT" .venv/bin/python -m webdemo
 start console env CONSOLE_HOST="$BIND_HOST" CONSOLE_PORT="$CONSOLE_PORT" .venv/bin/python -m console
 

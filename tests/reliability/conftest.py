@@ -81,7 +81,9 @@ tracker_store:
     rasa = Service(
         "rasa",
         [
-            str(VENV_BIN / "rasa"),
+            str(VENV_BIN / "python"),
+            "-m",
+            "carpimko.rasa_server",  # as scripts/run.sh: the API token from the environment
             "run",
             "--model",
             str(MODEL),
@@ -93,11 +95,8 @@ tracker_store:
             "credentials.yml",
             "--endpoints",
             str(endpoints),
-            "--enable-api",
-            "--auth-token",
-            api_token,
         ],
-        {**base_env, "SANIC_REQUEST_MAX_SIZE": "65536"},
+        {**base_env, "SANIC_REQUEST_MAX_SIZE": "65536", "RASA_AUTH_TOKEN": api_token},
         f"http://127.0.0.1:{rasa_port}/",
         log_dir,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,6 +42,11 @@ def test_rasa_http_api_needs_the_token_and_channels_stay_open(stack: Stack) -> N
     assert parse.status_code == 401
     assert httpx.get(tracker_url, params={"token": stack.api_token}, timeout=10).status_code == 200
     assert httpx.get(f"{stack.rasa_url}/webhooks/rest/", timeout=10).status_code == 200
+    # The token never appears on a command line (readable by every local user through ps).
+    assert stack.rasa.process is not None
+    cmdline = Path(f"/proc/{stack.rasa.process.pid}/cmdline").read_bytes()
+    assert b"carpimko.rasa_server" in cmdline
+    assert stack.api_token.encode() not in cmdline
 
 
 def test_action_server_refuses_calls_without_its_token(stack: Stack) -> None:

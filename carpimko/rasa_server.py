@@ -1,0 +1,35 @@
+"""`rasa run` with the HTTP API's token taken from the environment, not the command line.
+
+Rasa 3.6 reads its API token only from ``--auth-token``, and a process's command line is
+readable by every local user (``ps``, /proc/<pid>/cmdline). This launcher takes
+``RASA_AUTH_TOKEN`` from the environment (readable only by the process's owner), removes it
+from there, and hands it to Rasa's own CLI in-process: the visible command line stays
+``python -m carpimko.rasa_server run …``.
+
+    RASA_AUTH_TOKEN=… python -m carpimko.rasa_server run --model … --port …
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def rasa_argv(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """Rasa's arguments, with ``--enable-api --auth-token`` when RASA_AUTH_TOKEN is set
+    (popped from ``environ`` so that child processes don't inherit it)."""
+    token = environ.pop("RASA_AUTH_TOKEN", "")
+    if not token:
+        return argv
+    return [*argv, "--enable-api", "--auth-token", token]
+
+
+def main() -> None:
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *rasa_argv(sys.argv[1:], os.environ)]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
