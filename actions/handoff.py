@@ -23,6 +23,7 @@ from actions.common import channel_of, french_date, french_time, portal_for
 from actions.forms.base import FAILURES_SLOT, CountingFormValidation
 from actions.portal_client import PortalError, PortalRejected, PortalUnavailable
 from actions.summary import conversation_summary
+from carpimko import privacy
 
 FRENCH_REGIONS = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"}
 STATUS_SLOT = "handoff_status"
@@ -51,9 +52,7 @@ def mask_phone(e164: str) -> str:
         )
     except phonenumbers.NumberParseException:
         national = e164
-    digits = [i for i, ch in enumerate(national) if ch.isdigit()]
-    keep = set(digits[:2] + digits[-2:])
-    return "".join(ch if (i in keep or not ch.isdigit()) else "*" for i, ch in enumerate(national))
+    return privacy.mask_phone(national)
 
 
 def apologise_handoff_down(dispatcher: CollectingDispatcher) -> None:
