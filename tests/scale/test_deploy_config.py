@@ -3,11 +3,18 @@ conversation with failover, and every Rasa instance shares Redis locks and Postg
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import socket
 import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
@@ -137,3 +144,104 @@ def test_every_rasa_instance_shares_redis_locks_and_postgresql_trackers(
     assert (connection["host"], connection["port"], connection["db"]) == ("redis.internal", 6380, 2)
     assert lock_store.key_prefix.startswith("carpimko:")
     assert endpoints.action.url == "http://lb.internal:5055/webhook"
+
+
+class Backend:
+    """A tiny HTTP server standing for one Rasa instance: answers its own name."""
+
+    def __init__(self, name: str) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = json.dumps([{"text": name}]).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = f"127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def balancer(tmp_path: Path) -> Iterator[tuple[str, list[Backend]]]:
+    """The rendered nginx, running, in front of two backends."""
+    backends = [Backend("A"), Backend("B")]
+    port = free_port()
+    tmp_path.chmod(0o755)  # nginx's workers run as another user when started by root
+    (tmp_path / "tmp").mkdir()
+    config = render(
+        topology(
+            tmp_path,
+            rasa=[b.address for b in backends],
+            actions=[f"127.0.0.1:{free_port()}"],
+            portal=[f"127.0.0.1:{free_port()}"],
+            rasa_port=port,
+            actions_port=free_port(),
+            portal_port=free_port(),
+        )
+    )
+    (tmp_path / "nginx.conf").write_text(config)
+    process = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield url, backends
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        for backend in backends:
+            backend.stop()
+
+
+def served_by(url: str, sender: str) -> str:
+    response = httpx.post(url, params={"sender": sender}, json={"sender": sender}, timeout=10)
+    assert response.status_code == 200, response.text
+    return str(response.json()[0]["text"])
+
+
+def test_nginx_keeps_each_conversation_on_one_instance_and_moves_it_on_failure(
+    balancer: tuple[str, list[Backend]],
+) -> None:
+    url, (a, _) = balancer
+    senders = [f"conversation-{n}" for n in range(30)]
+    first = {s: served_by(url, s) for s in senders}
+    assert set(first.values()) == {"A", "B"}  # the conversations are spread
+    assert all(served_by(url, s) == first[s] for s in senders for _ in range(2))  # and sticky
+    a.stop()
+    assert {served_by(url, s) for s in senders} == {"B"}  # A's conversations went on, on B
+
+
+def test_with_every_instance_down_clients_get_a_french_json_error(
+    balancer: tuple[str, list[Backend]],
+) -> None:
+    url, backends = balancer
+    for backend in backends:
+        backend.stop()
+    response = httpx.post(url, params={"sender": "s"}, json={"sender": "s"}, timeout=10)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["error"]["message"].startswith("L'assistant est momentanément")
