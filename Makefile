@@ -22,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
         test-portal-postgres bench-portal bench-ivr bench-export portal web tools audit fuzz-portal \
-        lock-tools
+        lock-tools scale-test
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -42,7 +42,7 @@ install: $(STAMP)  ## build .venv from requirements.lock (Python 3.10)
 lock:  ## re-resolve requirements*.in into requirements.lock (needs the package registry)
 	scripts/lock.sh
 
-system-deps:  ## install the Debian packages the tests need (PostgreSQL server)
+system-deps:  ## install the Debian packages the tests need (PostgreSQL, Redis, nginx, Chromium…)
 	@scripts/system-deps.sh
 
 web: $(STAMP)  ## build the chat widget into web/static/widget.js (npm ci + esbuild)
@@ -98,6 +98,9 @@ fuzz-portal: $(TOOLS_STAMP) $(STAMP)  ## schemathesis against the portal's OpenA
 
 test-portal-postgres: $(STAMP) system-deps  ## the portal suite against a throwaway PostgreSQL server
 	scripts/with-postgres.sh $(PY) -m pytest -q tests/portal
+
+scale-test: $(MODEL) system-deps  ## 2 Rasa behind nginx (Redis locks, PostgreSQL trackers), one killed mid-load
+	scripts/with-postgres.sh scripts/scale-test.sh
 
 bench-portal: $(STAMP)  ## portal p50/p95/p99 at 50 clients and PDF times (docs/portal.md)
 	$(PY) scripts/bench_portal.py --clients 50 --requests 1000

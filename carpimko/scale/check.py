@@ -10,6 +10,10 @@ checked against the ids the client sent:
 - ``inattendu`` (unexpected): a stored user message the client never sent;
 - ``désordre`` (out of order): the stored ids are not in the order they were sent;
 - ``sans réponse`` (unanswered): a user message not followed by a bot message before the next.
+
+What the client saw is checked too (:func:`client_violations`: each message answered, no
+apology for a failed turn, each conversation finished), and the failover
+(:func:`failover_violations`: the killed instance's conversations went on elsewhere).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from carpimko.channels.idempotency import message_id
@@ -27,6 +31,9 @@ DUPLICATED = "dupliqué"
 UNEXPECTED = "inattendu"
 OUT_OF_ORDER = "désordre"
 UNANSWERED = "sans réponse"
+CLIENT = "client"
+FAILOVER = "bascule"
+APOLOGY = "je ne peux pas terminer cette démarche pour le moment"
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,27 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.kind} — {self.detail}"
+
+
+@dataclass
+class Turn:
+    """One message as the client saw it (times: ``time.monotonic()``)."""
+
+    message_id: str
+    text: str
+    attempts: int = 0
+    status: int | None = None
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    upstream: str = ""  # the instance(s) nginx tried, last one answered
+    sent_at: float = 0.0
+    answered_at: float | None = None
+
+
+@dataclass
+class Conversation:
+    sender: str
+    turns: list[Turn]
+    finished: bool = False
 
 
 def check_conversation(
@@ -96,3 +124,60 @@ def check_all(
     for sender, ids in sent.items():
         found.extend(check_conversation(sender, ids, stored.get(sender, [])))
     return found
+
+
+def client_violations(conversations: Iterable[Conversation]) -> list[Violation]:
+    """What the client saw go wrong: unanswered, empty or apologising answers, unfinished."""
+    found: list[Violation] = []
+    for conversation in conversations:
+        sender = conversation.sender
+        for turn in conversation.turns:
+            if turn.answered_at is None:
+                if turn.attempts:
+                    detail = f"HTTP {turn.status}, {turn.attempts} essai(s)"
+                    found.append(
+                        Violation(sender, CLIENT, f"{turn.message_id} sans réponse ({detail})")
+                    )
+                continue
+            if not turn.answers:
+                found.append(Violation(sender, CLIENT, f"{turn.message_id} : réponse vide"))
+            if any(APOLOGY in (a.get("text") or "") for a in turn.answers):
+                found.append(
+                    Violation(sender, CLIENT, f"{turn.message_id} : tour en échec (excuse)")
+                )
+        if not conversation.finished:
+            found.append(Violation(sender, CLIENT, "conversation inachevée"))
+    return found
+
+
+def failover_violations(
+    conversations: Iterable[Conversation], killed: str, killed_at: float | None
+) -> tuple[list[Violation], int]:
+    """The killed instance's conversations must go on elsewhere; it may answer nothing after.
+
+    Returns the violations and how many conversations moved (last answer before the kill from
+    the killed instance, answers after it)."""
+    if killed_at is None:
+        return [Violation("-", FAILOVER, "l'instance n'a pas été arrêtée")], 0
+    found: list[Violation] = []
+    moved = 0
+    for conversation in conversations:
+        answered = [t for t in conversation.turns if t.answered_at is not None]
+        before = [t for t in answered if (t.answered_at or 0) < killed_at]
+        after = [t for t in answered if (t.answered_at or 0) > killed_at]
+        for turn in after:
+            # Sent after the kill and answered by the dead instance: impossible unless the
+            # kill failed or nginx routed to a stale address.
+            if turn.sent_at > killed_at and _answered_by(turn) == killed:
+                detail = f"{turn.message_id} répondu par l'instance tuée"
+                found.append(Violation(conversation.sender, FAILOVER, detail))
+        if before and _answered_by(before[-1]) == killed and after:
+            moved += 1
+    if moved == 0:
+        found.append(Violation("-", FAILOVER, "aucune conversation de l'instance tuée n'a repris"))
+    return found, moved
+
+
+def _answered_by(turn: Turn) -> str:
+    """nginx's $upstream_addr lists every instance tried; the last one answered."""
+    return turn.upstream.rsplit(",", 1)[-1].strip()

@@ -6,14 +6,20 @@ import json
 from typing import Any
 
 from carpimko.scale.check import (
+    CLIENT,
     DUPLICATED,
+    FAILOVER,
     LOST,
     OUT_OF_ORDER,
     UNANSWERED,
     UNEXPECTED,
+    Conversation,
+    Turn,
     check_all,
     check_conversation,
+    client_violations,
     events_from_rows,
+    failover_violations,
 )
 
 SENT = ["c001-m01", "c001-m02", "c001-m03"]
@@ -104,3 +110,58 @@ def test_rows_of_the_events_table_are_grouped_by_conversation_in_order() -> None
     stored = events_from_rows(rows)
     assert check_all({"a": ["a-m01", "a-m02"], "b": ["b-m01"]}, stored) == []
     assert [e["event"] for e in stored["a"]] == ["user", "bot", "user", "bot"]
+
+
+A, B = "127.0.0.1:5001", "127.0.0.1:5002"
+
+
+def turn(n: int, at: float | None, upstream: str, text: str = "Bonjour !") -> Turn:
+    return Turn(
+        f"c001-m{n:02d}",
+        "bonjour",
+        attempts=1,
+        status=200 if at is not None else 502,
+        answers=[{"text": text}] if at is not None else [],
+        upstream=upstream,
+        sent_at=(at or 100.0) - 0.1,
+        answered_at=at,
+    )
+
+
+def moved_conversation() -> Conversation:
+    """Served by A until the kill at t=10, then by B (nginx tried A first)."""
+    turns = [turn(1, 5.0, A), turn(2, 9.0, A), turn(3, 31.0, f"{A}, {B}"), turn(4, 32.0, B)]
+    return Conversation("c001", turns, finished=True)
+
+
+def test_a_conversation_that_went_on_on_the_survivor_passes() -> None:
+    conversations = [moved_conversation(), Conversation("c002", [turn(1, 5.0, B)], True)]
+    assert client_violations(conversations) == []
+    assert failover_violations(conversations, A, killed_at=10.0) == ([], 1)
+
+
+def test_the_client_reports_unanswered_empty_and_apologising_turns() -> None:
+    apology = "Désolé, je ne peux pas terminer cette démarche pour le moment : un service…"
+    turns = [turn(1, 5.0, B), turn(2, None, ""), turn(3, 6.0, B, text=apology)]
+    turns[0].answers = []
+    found = client_violations([Conversation("c001", turns, finished=False)])
+    details = [v.detail for v in found]
+    assert all(v.kind == CLIENT for v in found)
+    assert details[0] == "c001-m01 : réponse vide"
+    assert details[1].startswith("c001-m02 sans réponse (HTTP 502")
+    assert details[2] == "c001-m03 : tour en échec (excuse)"
+    assert details[3] == "conversation inachevée"
+
+
+def test_a_kill_that_moved_no_conversation_fails() -> None:
+    only_b = [Conversation("c001", [turn(1, 5.0, B), turn(2, 30.0, B)], True)]
+    found, moved = failover_violations(only_b, A, killed_at=10.0)
+    assert moved == 0 and [v.kind for v in found] == [FAILOVER]
+    assert failover_violations(only_b, A, killed_at=None)[0][0].kind == FAILOVER
+
+
+def test_an_answer_from_the_dead_instance_after_the_kill_fails() -> None:
+    conversation = moved_conversation()
+    conversation.turns[3].upstream = A
+    found, _ = failover_violations([conversation], A, killed_at=10.0)
+    assert [v.detail for v in found] == ["c001-m04 répondu par l'instance tuée"]
