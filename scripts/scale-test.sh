@@ -129,5 +129,8 @@ $PY scripts/scale_test.py run --url "http://127.0.0.1:$ngx_rasa" --database-url 
     --conversations "$SCALE_CONVERSATIONS" --messages "$SCALE_MESSAGES" --think "$SCALE_THINK" \
     --deadline "$SCALE_DEADLINE" --attempt-timeout $((SCALE_LOCK_LIFETIME + 40)) \
     --kill-pid "$rasa_a_pid" --kill-addr "127.0.0.1:$rasa_a" \
-    --report "$work/report.json"
-echo "scale-test: terminé en $(($(date +%s) - began)) s au total"
+    --report "$work/report.json" || status=$?
+replays=$(cat "$work"/log/rasa-*.log | grep -c "Message already processed" || true)
+echo "scale-test: $replays message(s) reçus une seconde fois et répondus depuis le tracker" \
+    "(idempotency.py) ; terminé en $(($(date +%s) - began)) s au total"
+exit "${status:-0}"

@@ -94,19 +94,24 @@ class Load:
         ]
         self.total = args.conversations * args.messages
         self.answered = 0
-        self.half_done = asyncio.Event()
         self.kill = Kill(args.kill_pid, args.kill_addr, args.kill_at) if args.kill_pid else None
         self.started = time.monotonic()
+        self.resend_every = args.resend_every
+        self.resent: list[tuple[str, Turn, bool]] = []  # (sender, turn, same answer)
 
     async def converse(self, client: httpx.AsyncClient, conversation: Conversation) -> None:
         await asyncio.sleep(random.uniform(0, self.think * 2))  # conversations start staggered
-        for turn in conversation.turns:
+        for number, turn in enumerate(conversation.turns, start=1):
             if not await self.send(client, conversation.sender, turn):
                 return
+            if self.resend_every and number % self.resend_every == 0:
+                await self.resend(client, conversation.sender, turn)
             await asyncio.sleep(random.uniform(self.think / 2, self.think * 1.5))
         conversation.finished = True
 
-    async def send(self, client: httpx.AsyncClient, sender: str, turn: Turn) -> bool:
+    async def send(
+        self, client: httpx.AsyncClient, sender: str, turn: Turn, count: bool = True
+    ) -> bool:
         """Send until answered or the deadline; the same message id on every attempt."""
         body = {"sender": sender, "message": turn.text, "metadata": {"message_id": turn.message_id}}
         turn.sent_at = time.monotonic()
@@ -130,11 +135,17 @@ class Load:
                 turn.answers = response.json()
                 turn.upstream = response.headers.get(UPSTREAM_HEADER, "")
                 turn.answered_at = time.monotonic()
-                self.answered += 1
-                if self.answered * 2 >= self.total:
-                    self.half_done.set()
+                self.answered += count
             return response.status_code == 200
         return False
+
+    async def resend(self, client: httpx.AsyncClient, sender: str, turn: Turn) -> None:
+        """Send an answered message again, as a client whose answer was lost would: the server
+        must not process it twice, and must answer what it answered the first time."""
+        copy = Turn(turn.message_id, turn.text)
+        if await self.send(client, sender, copy, count=False):
+            same = [a.get("text") for a in copy.answers] == [a.get("text") for a in turn.answers]
+            self.resent.append((sender, turn, same))
 
     async def killer(self) -> None:
         if self.kill is None:
@@ -189,6 +200,7 @@ def summarise(
         "messages": load.total,
         "answered": sum(t.answered_at is not None for t in turns),
         "retried_messages": sum(t.attempts > 1 for t in turns),
+        "resent_answered_messages": len(load.resent),
         "seconds": round(elapsed, 1),
         "latency_p50_s": round(statistics.median(latencies), 3) if latencies else None,
         "latency_p95_s": round(percentile(latencies, 0.95), 3),
@@ -206,6 +218,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     asyncio.run(load.run())
     elapsed = time.monotonic() - began
     violations = client_violations(load.conversations)
+    violations += [
+        Violation(sender, "client", f"{turn.message_id} renvoyé : réponse différente")
+        for sender, turn, same in load.resent
+        if not same
+    ]
     moved = 0
     if load.kill is not None:
         failover, moved = failover_violations(load.conversations, load.kill.addr, load.kill.done_at)
@@ -220,8 +237,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     print("\n=== make scale-test : résumé ===")
     print(
         f"{summary['conversations']} conversations, {summary['messages']} messages, "
-        f"{summary['answered']} répondus, {summary['retried_messages']} renvoyés, "
-        f"en {summary['seconds']} s"
+        f"{summary['answered']} répondus en {summary['seconds']} s ; "
+        f"{summary['retried_messages']} réessayés par le client après un échec, "
+        f"{summary['resent_answered_messages']} renvoyés exprès après leur réponse"
     )
     print(
         f"latence par message : p50 {summary['latency_p50_s']} s, p95 {summary['latency_p95_s']} s,"
@@ -280,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--think", type=float, default=0.3, help="mean seconds between messages")
     run.add_argument("--deadline", type=float, default=180, help="seconds for the whole load")
     run.add_argument("--attempt-timeout", type=float, default=60)
+    run.add_argument(
+        "--resend-every", type=int, default=4, help="send every Nth message twice (0: never)"
+    )
     run.add_argument("--kill-pid", type=int, default=0)
     run.add_argument("--kill-addr", default="")
     run.add_argument("--kill-at", type=float, default=0.5, help="fraction of messages answered")
