@@ -255,7 +255,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.report:
         args.report.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     if violations:
-        print(f"ÉCHEC : {len(violations)} violation(s)")
+        kinds = ", ".join(f"{kind} : {n}" for kind, n in summary["violations"].items())
+        print(f"ÉCHEC : {len(violations)} violation(s) ({kinds})")
         for violation in violations[:50]:
             print(f"  {violation}")
         return 1

@@ -84,6 +84,7 @@ def test_action_calls_are_never_resent_once_sent(tmp_path: Path) -> None:
     actions = block(text, "server {\n        listen 127.0.0.1:18055")
     assert "proxy_pass http://actions;" in actions
     assert "non_idempotent" not in actions
+    assert "client_max_body_size 8m;" in actions  # a tracker and domain are larger than 1 MiB
     assert re.findall(r"server (\S+) max_fails", block(text, "upstream actions")) == [
         "10.0.0.1:5055",
         "10.0.0.2:5055",
