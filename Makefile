@@ -70,11 +70,12 @@ lint: $(STAMP)  ## ruff and mypy
 validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken data
 	$(PY) scripts/validate_data.py
 
-test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL
+test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL, scale
 	$(PY) -m pytest
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 		--out var/results --no-plot
 	$(MAKE) --no-print-directory test-portal-postgres
+	$(MAKE) --no-print-directory scale-test
 	$(MAKE) --no-print-directory audit fuzz-portal
 
 # --- security tools (own venv: schemathesis and pip-audit conflict with Rasa's pins) -----------
