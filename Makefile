@@ -22,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
         test-portal-postgres bench-portal bench-ivr bench-export portal web tools audit fuzz-portal \
-        lock-tools
+        lock-tools scale-test
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -42,7 +42,7 @@ install: $(STAMP)  ## build .venv from requirements.lock (Python 3.10)
 lock:  ## re-resolve requirements*.in into requirements.lock (needs the package registry)
 	scripts/lock.sh
 
-system-deps:  ## install the Debian packages the tests need (PostgreSQL server)
+system-deps:  ## install the Debian packages the tests need (PostgreSQL, Redis, nginx, Chromium…)
 	@scripts/system-deps.sh
 
 web: $(STAMP)  ## build the chat widget into web/static/widget.js (npm ci + esbuild)
@@ -72,12 +72,13 @@ validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken 
 
 # Each runner leaves its counts in var/junit or var/results; scripts/test_summary.py adds them up
 # into the closing line (otherwise the fuzzer, which runs last, would close the output).
-test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL
+test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL, scale
 	@rm -rf var/junit var/results/story_report.json; mkdir -p var/junit
 	$(PY) -m pytest --junitxml=var/junit/pytest.xml
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 		--out var/results --no-plot
 	$(MAKE) --no-print-directory test-portal-postgres PORTAL_PG_JUNIT=var/junit/portal-postgres.xml
+	$(MAKE) --no-print-directory scale-test
 	$(MAKE) --no-print-directory audit fuzz-portal
 	@$(PY) scripts/test_summary.py --junit var/junit/pytest.xml var/junit/portal-postgres.xml \
 		--stories var/results/story_report.json
@@ -104,6 +105,9 @@ fuzz-portal: $(TOOLS_STAMP) $(STAMP)  ## schemathesis against the portal's OpenA
 test-portal-postgres: $(STAMP) system-deps  ## the portal suite against a throwaway PostgreSQL server
 	scripts/with-postgres.sh $(PY) -m pytest -q tests/portal \
 		$(if $(PORTAL_PG_JUNIT),--junitxml=$(PORTAL_PG_JUNIT))
+
+scale-test: $(MODEL) system-deps  ## 2 Rasa behind nginx (Redis locks, PostgreSQL trackers), one killed mid-load
+	scripts/with-postgres.sh scripts/scale-test.sh
 
 bench-portal: $(STAMP)  ## portal p50/p95/p99 at 50 clients and PDF times (docs/portal.md)
 	$(PY) scripts/bench_portal.py --clients 50 --requests 1000

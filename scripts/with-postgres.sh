@@ -54,11 +54,20 @@ fi
 
 as_server_user "$bindir/initdb" -D "$workdir/data" -U postgres -A trust -E UTF8 --locale=C \
     >"$workdir/initdb.log" 2>&1 || { cat "$workdir/initdb.log" >&2; exit 1; }
-# Durability settings off: the cluster lives for one command.
-as_server_user "$bindir/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $workdir -c fsync=off \
-        -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
-    || { cat "$workdir/server.log" >&2; exit 1; }
+# Durability settings off: the cluster lives for one command. Another cluster may take the
+# port between the probe above and the start (engineers and CI share the machine): next port.
+for attempt in 1 2 3 4 5; do
+    if as_server_user "$bindir/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $workdir -c fsync=off \
+            -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+        break
+    fi
+    if [ "$attempt" -eq 5 ] || ! grep -q "Address already in use" "$workdir/server.log"; then
+        cat "$workdir/server.log" >&2
+        exit 1
+    fi
+    port=$((port + 1 + RANDOM % 50))
+done
 as_server_user "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres portal_test
 
 export PORTAL_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/portal_test"

@@ -39,6 +39,8 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
+from carpimko.channels import idempotency
+
 logger = logging.getLogger(__name__)
 
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
@@ -126,7 +128,8 @@ def _report_failure(reason: str) -> None:
 
 
 def harden_agent(agent: Any) -> None:
-    """Once the server has started: the observed action endpoint, and a strict tracker store.
+    """Once the server has started: the observed action endpoint, a strict tracker store, and
+    retried messages processed once (:mod:`carpimko.channels.idempotency`).
 
     Rasa wraps the tracker store in ``FailSafeTrackerStore``: when the database fails it starts
     the conversation afresh from memory and answers, and the events of that answer are never
@@ -135,6 +138,7 @@ def harden_agent(agent: Any) -> None:
     """
     if agent is None:
         return
+    idempotency.install(agent)
     endpoint = getattr(agent, "action_endpoint", None)
     if endpoint is not None and not isinstance(endpoint, ObservedActionEndpoint):
         observed = ObservedActionEndpoint.wrap(endpoint)

@@ -7,6 +7,8 @@ the user's text. This subclass keeps the same URL, name and answer (the list of 
 and refuses a malformed body with 400 and a French JSON error; the turn itself goes through
 :func:`carpimko.channels.guard.guard_turns` (clean text, length bound, never silent).
 The body size is bounded by Sanic (``SANIC_REQUEST_MAX_SIZE``, set by scripts/run.sh).
+A client that may retry puts ``{"message_id": "…"}`` in ``metadata``: a message sent again
+with the same id is answered from the tracker, not processed twice (``idempotency.py``).
 
 credentials.yml names it ``carpimko.channels.rest.GuardedRestInput:``.
 """
@@ -25,6 +27,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from carpimko.channels.guard import guard_turns, harden_agent, valid_sender
+from carpimko.channels.idempotency import MESSAGE_ID_KEY, message_id
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,10 @@ def parse_turn(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
             raise BadRequest("« metadata » doit être un objet JSON.", "metadata")
         if len(json.dumps(metadata)) > MAX_METADATA_BYTES:
             raise BadRequest("« metadata » est trop volumineux (4 Kio au plus).", "metadata")
+        if MESSAGE_ID_KEY in metadata and message_id(metadata) is None:
+            raise BadRequest(
+                "« metadata.message_id » : 1 à 64 lettres, chiffres ou _ . : -.", "metadata"
+            )
     return sender, message, metadata
 
 

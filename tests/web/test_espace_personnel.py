@@ -7,6 +7,7 @@ each UserMessage, so the assertions are on what Rasa itself parses out of the wi
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,8 @@ def test_sophie_logs_in_and_the_token_reaches_rasa(
     session = page.evaluate("() => sessionStorage.getItem('carpimko-chat:espace:session')")
     last = recorded(record)[-1]
     assert last["text"] == "bonjour"
-    assert last["metadata"] == {"portal_token": token}
+    assert last["metadata"]["portal_token"] == token
+    assert set(last["metadata"]) == {"portal_token", "message_id"}
     assert last["sender_id"] == json.loads(session)
 
     page.get_by_role("button", name="Se déconnecter").click()
@@ -58,7 +60,31 @@ def test_public_page_sends_no_token(recorder_site: tuple[str, Path], page: Page)
     open_widget(page)
     exchange(page, "bonjour anonyme")
     last = recorded(record)[-1]
-    assert last["text"] == "bonjour anonyme" and last["metadata"] == {}
+    assert last["text"] == "bonjour anonyme" and list(last["metadata"]) == ["message_id"]
+
+
+def test_every_socketio_request_names_the_conversation_and_messages_are_numbered(
+    recorder_site: tuple[str, Path], page: Page
+) -> None:
+    """nginx routes a conversation to one Rasa instance by ?sender= (docs/scaling.md), and a
+    message resent after a reconnection keeps its id (the server processes it once)."""
+    site, record = recorder_site
+    urls: list[str] = []
+    page.on("websocket", lambda ws: urls.append(ws.url))
+    page.on("request", lambda r: urls.append(r.url) if "/socket.io/" in r.url else None)
+    page.goto(site)
+    open_widget(page)
+    expect(exchange(page, "premier")).to_contain_text("Message reçu.")
+    expect(exchange(page, "second")).to_contain_text("Message reçu.")
+    session = json.loads(
+        page.evaluate("() => sessionStorage.getItem('carpimko-chat:public:session')")
+    )
+    assert urls and all(f"sender={session}" in url for url in urls), urls
+    first, second = recorded(record)[-2:]
+    assert (first["text"], second["text"]) == ("premier", "second")
+    assert first["sender_id"] == second["sender_id"] == session
+    ids = [first["metadata"]["message_id"], second["metadata"]["message_id"]]
+    assert len(set(ids)) == 2 and all(re.fullmatch(r"[0-9a-f]{12}-\d+", i) for i in ids)
 
 
 def test_wrong_password_is_refused(stack: Stack, page: Page) -> None:
