@@ -59,13 +59,20 @@ def split(data: Path, out: Path, share: float, seed: int) -> None:
     print(f"train {len(train)} / dev {len(dev)} examples → {out}")
 
 
-def _capture_rankings() -> dict[str, tuple[dict[str, float], dict[str, float]]]:
-    """Patch the blender (in this process only) to record DIET's and the linear ranking."""
-    from rasa.shared.nlu.constants import INTENT_RANKING_KEY, TEXT
+Rankings = tuple[dict[str, float], dict[str, float]]
+
+
+def _capture_rankings() -> list[Rankings]:
+    """Patch the blender (in this process only) to record DIET's and the linear ranking.
+
+    One entry per parsed message, in parsing order (the text the blender sees may differ from
+    the input: passwords are redacted first).
+    """
+    from rasa.shared.nlu.constants import INTENT_RANKING_KEY
 
     from carpimko.nlu.ensemble import LinearIntentBlender
 
-    captured: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    captured: list[Rankings] = []
     original = LinearIntentBlender.process
 
     def process(self: LinearIntentBlender, messages: list) -> list:
@@ -73,7 +80,7 @@ def _capture_rankings() -> dict[str, tuple[dict[str, float], dict[str, float]]]:
             diet = {
                 r["name"]: float(r["confidence"]) for r in message.get(INTENT_RANKING_KEY) or []
             }
-            captured[message.get(TEXT)] = (diet, self._linear_ranking(message))
+            captured.append((diet, self._linear_ranking(message)))
         return original(self, messages)
 
     LinearIntentBlender.process = process  # type: ignore[method-assign]
@@ -105,7 +112,11 @@ def sweep(model: Path, dev_file: Path) -> None:
     dev = eval_nlu.load_examples(dev_file)
     variants = [("raw", dev), ("stripped", eval_nlu.strip_variant(dev))]
     parse = eval_nlu.rasa_parser(model)
-    predictions = {name: parse([e.text for e in examples]) for name, examples in variants}
+    predictions, rankings = {}, {}
+    for name, examples in variants:
+        captured.clear()
+        predictions[name] = parse([e.text for e in examples])
+        rankings[name] = list(captured)
     in_scope = [i for i, e in enumerate(dev) if e.intent != eval_nlu.OUT_OF_SCOPE]
     off = [i for i, e in enumerate(dev) if e.intent == eval_nlu.OUT_OF_SCOPE]
     print(f"dev: {len(dev)} messages ({len(off)} out_of_scope)\n")
@@ -115,7 +126,7 @@ def sweep(model: Path, dev_file: Path) -> None:
             for amb in AMBIGUITIES:
                 scores = []
                 for name, examples in variants:
-                    pred = [_decide(*captured[e.text], weight, threshold, amb) for e in examples]
+                    pred = [_decide(*r, weight, threshold, amb) for r in rankings[name]]
                     scores.append(eval_nlu._macro_f1([e.intent for e in examples], pred))
                     if name == "raw":
                         raw_pred = pred
