@@ -75,6 +75,21 @@ _PATTERN_FINDERS: dict[str, Callable[[str], list[Found]]] = {
 """Order matters: a dossier-shaped digit group inside an IBAN or e-mail is not a dossier."""
 
 
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+"""Country, check digits, account: « 100 % » tagged by DIET is not an IBAN. The checksum is not
+required here, so that the dialogue can tell the user an IBAN was mistyped."""
+
+_SPOKEN_YEAR = re.compile(r"\bmille?\b", re.IGNORECASE)
+
+
+def _retype_spoken_year(entity: Entity, raw: str) -> Entity:
+    """« deux mille vingt-trois » tagged as a dossier number is a year: no numéro de dossier is
+    dictated with « mille »."""
+    if entity["entity"] == "dossier_number" and _SPOKEN_YEAR.search(raw) and normalize_year(raw):
+        return {**entity, "entity": "year"}
+    return entity
+
+
 def canonical_value(entity_type: str, raw: str) -> str | None:
     """Return the contract's canonical value for ``raw``, or None if it cannot be one.
 
@@ -84,7 +99,8 @@ def canonical_value(entity_type: str, raw: str) -> str | None:
     if entity_type == "dossier_number":
         return normalize_dossier_number(raw) or digits_only(raw) or None
     if entity_type == "iban":
-        return normalize_iban(raw) or None
+        iban = normalize_iban(raw)
+        return iban if _IBAN_SHAPE.fullmatch(iban) else None
     if entity_type == "email":
         return normalize_email(raw) or None
     if entity_type == "year":
@@ -175,6 +191,7 @@ def normalize_entities(text: str, entities: list[Entity], extractor: str) -> lis
     snapped = _add_missing_profile(text, snapped, extractor)
     normalized = []
     for entity in sorted(snapped, key=lambda e: (e["start"], e["end"])):
+        entity = _retype_spoken_year(entity, _raw_text(entity, text))
         value = canonical_value(entity["entity"], _raw_text(entity, text))
         if value is None:
             continue
