@@ -36,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from carpimko.normalize import (
+    DOSSIER_LENGTHS,
     Found,
     digits_only,
     find_dossier_numbers,
@@ -93,8 +94,8 @@ def _retype_spoken_year(entity: Entity, raw: str) -> Entity:
 def canonical_value(entity_type: str, raw: str) -> str | None:
     """Return the contract's canonical value for ``raw``, or None if it cannot be one.
 
-    A digit string of the wrong length is kept as digits for ``dossier_number`` so that the
-    dialogue can tell the user that a numéro de dossier has 7 or 9 digits.
+    A digit string of the wrong length is kept as digits for ``dossier_number`` (annotations
+    are compared as such); ``normalize_entities`` then drops it as an entity.
     """
     if entity_type == "dossier_number":
         return normalize_dossier_number(raw) or digits_only(raw) or None
@@ -172,6 +173,14 @@ def _add_missing_profile(text: str, entities: list[Entity], extractor: str) -> l
     return entities
 
 
+def _plausible(entity_type: str, value: str) -> bool:
+    """A « dossier number » of the wrong length is no entity: DIET tags short numbers, postal
+    codes and phone numbers inconsistently from one training to the next, while the reset form
+    reads the message text anyway and tells the user that a numéro de dossier has 7 or 9 digits.
+    """
+    return entity_type != "dossier_number" or len(value) in DOSSIER_LENGTHS
+
+
 def normalize_entities(text: str, entities: list[Entity], extractor: str) -> list[Entity]:
     """Snap, complete and canonicalise the entities of one message.
 
@@ -193,7 +202,7 @@ def normalize_entities(text: str, entities: list[Entity], extractor: str) -> lis
     for entity in sorted(snapped, key=lambda e: (e["start"], e["end"])):
         entity = _retype_spoken_year(entity, _raw_text(entity, text))
         value = canonical_value(entity["entity"], _raw_text(entity, text))
-        if value is None:
+        if value is None or not _plausible(entity["entity"], value):
             continue
         if value != entity.get("value"):
             processors = [*entity.get("processors", []), extractor]

@@ -111,10 +111,12 @@ def test_categorical_values_missed_by_synonyms_are_mapped() -> None:
     ]
 
 
-def test_invalid_values_are_dropped_and_eight_digits_kept_as_digits() -> None:
+def test_invalid_values_and_wrong_length_dossier_numbers_are_dropped() -> None:
     text = "attestation de l'an dernier, dossier 1234 5678"
     found = [diet("year", text, "l'an dernier"), diet("dossier_number", text, "1234 5678")]
-    assert values(normalize_entities(text, found, NAME)) == [("dossier_number", "12345678")]
+    assert normalize_entities(text, found, NAME) == []
+    for short in ("12345", "123", "0612345678", "75015"):
+        assert normalize_entities(short, [diet("dossier_number", short, short)], NAME) == []
 
 
 def test_spoken_year_tagged_as_dossier_number_is_a_year() -> None:
