@@ -36,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from carpimko.normalize import (
+    DOSSIER_LENGTHS,
     Found,
     digits_only,
     find_dossier_numbers,
@@ -75,16 +76,32 @@ _PATTERN_FINDERS: dict[str, Callable[[str], list[Found]]] = {
 """Order matters: a dossier-shaped digit group inside an IBAN or e-mail is not a dossier."""
 
 
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+"""Country, check digits, account: « 100 % » tagged by DIET is not an IBAN. The checksum is not
+required here, so that the dialogue can tell the user an IBAN was mistyped."""
+
+_SPOKEN_YEAR = re.compile(r"\bmille?\b", re.IGNORECASE)
+
+
+def _retype_spoken_year(entity: Entity, raw: str) -> Entity:
+    """« deux mille vingt-trois » tagged as a dossier number is a year: no numéro de dossier is
+    dictated with « mille »."""
+    if entity["entity"] == "dossier_number" and _SPOKEN_YEAR.search(raw) and normalize_year(raw):
+        return {**entity, "entity": "year"}
+    return entity
+
+
 def canonical_value(entity_type: str, raw: str) -> str | None:
     """Return the contract's canonical value for ``raw``, or None if it cannot be one.
 
-    A digit string of the wrong length is kept as digits for ``dossier_number`` so that the
-    dialogue can tell the user that a numéro de dossier has 7 or 9 digits.
+    A digit string of the wrong length is kept as digits for ``dossier_number`` (annotations
+    are compared as such); ``normalize_entities`` then drops it as an entity.
     """
     if entity_type == "dossier_number":
         return normalize_dossier_number(raw) or digits_only(raw) or None
     if entity_type == "iban":
-        return normalize_iban(raw) or None
+        iban = normalize_iban(raw)
+        return iban if _IBAN_SHAPE.fullmatch(iban) else None
     if entity_type == "email":
         return normalize_email(raw) or None
     if entity_type == "year":
@@ -156,6 +173,14 @@ def _add_missing_profile(text: str, entities: list[Entity], extractor: str) -> l
     return entities
 
 
+def _plausible(entity_type: str, value: str) -> bool:
+    """A « dossier number » of the wrong length is no entity: DIET tags short numbers, postal
+    codes and phone numbers inconsistently from one training to the next, while the reset form
+    reads the message text anyway and tells the user that a numéro de dossier has 7 or 9 digits.
+    """
+    return entity_type != "dossier_number" or len(value) in DOSSIER_LENGTHS
+
+
 def normalize_entities(text: str, entities: list[Entity], extractor: str) -> list[Entity]:
     """Snap, complete and canonicalise the entities of one message.
 
@@ -175,8 +200,9 @@ def normalize_entities(text: str, entities: list[Entity], extractor: str) -> lis
     snapped = _add_missing_profile(text, snapped, extractor)
     normalized = []
     for entity in sorted(snapped, key=lambda e: (e["start"], e["end"])):
+        entity = _retype_spoken_year(entity, _raw_text(entity, text))
         value = canonical_value(entity["entity"], _raw_text(entity, text))
-        if value is None:
+        if value is None or not _plausible(entity["entity"], value):
             continue
         if value != entity.get("value"):
             processors = [*entity.get("processors", []), extractor]

@@ -48,6 +48,7 @@ def values(entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
         ("dossier_number", "12 34 56", "123456"),
         ("dossier_number", "mon numéro", None),
         ("iban", "fr76 3000 6000 0112 3456 7890 189", "FR7630006000011234567890189"),
+        ("iban", "100 %", None),
         ("email", "Jean.Dupont@Orange.FR", "jean.dupont@orange.fr"),
         ("year", "deux mille vingt-trois", "2023"),
         ("year", "l'an dernier", None),
@@ -110,10 +111,26 @@ def test_categorical_values_missed_by_synonyms_are_mapped() -> None:
     ]
 
 
-def test_invalid_values_are_dropped_and_eight_digits_kept_as_digits() -> None:
+def test_invalid_values_and_wrong_length_dossier_numbers_are_dropped() -> None:
     text = "attestation de l'an dernier, dossier 1234 5678"
     found = [diet("year", text, "l'an dernier"), diet("dossier_number", text, "1234 5678")]
-    assert values(normalize_entities(text, found, NAME)) == [("dossier_number", "12345678")]
+    assert normalize_entities(text, found, NAME) == []
+    for short in ("12345", "123", "0612345678", "75015"):
+        assert normalize_entities(short, [diet("dossier_number", short, short)], NAME) == []
+
+
+def test_spoken_year_tagged_as_dossier_number_is_a_year() -> None:
+    text = "je voudrais déclarer mes revenus de deux mille vingt-quatre"
+    found = [diet("dossier_number", text, "deux mille vingt-quatre")]
+    assert values(normalize_entities(text, found, NAME)) == [("year", "2024")]
+    dictated = "mon dossier c'est un deux trois quatre cinq six sept"
+    found = [diet("dossier_number", dictated, "un deux trois quatre cinq six sept")]
+    assert values(normalize_entities(dictated, found, NAME)) == [("dossier_number", "1234567")]
+
+
+def test_percentage_tagged_as_iban_is_dropped() -> None:
+    text = "je suis guérie et je reprends à 100 %"
+    assert normalize_entities(text, [diet("iban", text, "100 %")], NAME) == []
 
 
 def test_duplicates_from_split_spans_are_merged() -> None:
