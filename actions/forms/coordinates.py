@@ -22,7 +22,6 @@ from actions.forms.member import (
     call_member_portal,
     clear_procedure,
     stopped_slots,
-    yes_no,
 )
 from actions.portal_client import PortalRejected
 
@@ -125,13 +124,9 @@ class ValidateAddressForm(CountingFormValidation):
     async def validate_address_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = yes_no(value)
-        if answer is True:
-            return self.accept("address_confirmed", True, tracker)
-        if answer is False:
-            dispatcher.utter_message(response="utter_address_not_sent")
-            return {"address_confirmed": False, OUTCOME_SLOT: "cancelled"}
-        return self.reject("address_confirmed", dispatcher, tracker, "utter_invalid_yes_no")
+        return self.confirm(
+            "address_confirmed", value, dispatcher, tracker, "utter_address_not_sent"
+        )
 
 
 class ActionAddressSubmit(Action):
