@@ -15,11 +15,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import portal_for
+from actions.forms.base import OUTCOME_SLOT
 from actions.identity import AUTH_SLOT, portal_token
 from actions.portal_client import MemberPortal, PortalRejected, PortalUnavailable
 
 T = TypeVar("T")
-OUTCOME_SLOT = "procedure_outcome"
 
 MEMBER_PROCEDURE_SLOTS = (
     "attestation_type",
@@ -33,6 +33,13 @@ MEMBER_PROCEDURE_SLOTS = (
     "address_line",
     "address_city",
     "address_confirmed",
+    "child_first_name",
+    "child_situation",
+    "child_birth_date",
+    "child_confirmed",
+    "resume_type",
+    "resume_date",
+    "resume_confirmed",
     OUTCOME_SLOT,
 )
 
@@ -72,22 +79,6 @@ async def call_member_portal(
         dispatcher.utter_message(response="utter_portal_unavailable_member")
         dispatcher.utter_message(response=unavailable)
         raise ProcedureStopped([SlotSet(OUTCOME_SLOT, "unavailable")]) from error
-
-
-_YES = ("oui", "ok", "d'accord", "je confirme", "c'est bon", "exact", "volontiers")
-_NO = ("non", "pas du tout", "annul", "c'est faux", "erreur")
-
-
-def yes_no(value: Any) -> bool | None:
-    """True/False from the affirm/deny mapping, or from typed words; None when unclear."""
-    if isinstance(value, bool):
-        return value
-    text = value.strip().lower().replace("’", "'") if isinstance(value, str) else ""
-    if text.startswith(_NO) or text in ("n",):
-        return False
-    if text.startswith(_YES):
-        return True
-    return None
 
 
 def stopped_slots(error: ProcedureStopped) -> dict[str, Any]:
