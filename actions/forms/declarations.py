@@ -22,9 +22,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import french_date
 from actions.config import load_settings
-from actions.forms.base import FAILURES_SLOT, CountingFormValidation
+from actions.forms.base import FAILURES_SLOT
 from actions.forms.member import (
     OUTCOME_SLOT,
+    MemberProcedureForm,
     ProcedureStopped,
     call_member_portal,
     clear_procedure,
@@ -93,7 +94,7 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-class DeclarationForm(CountingFormValidation):
+class DeclarationForm(MemberProcedureForm):
     """A form that first asks the portal whether the démarche applies to this member."""
 
     unavailable_response: str
@@ -104,12 +105,6 @@ class DeclarationForm(CountingFormValidation):
     @abstractmethod
     def applies_to(self, member: Member) -> bool:
         """Whether the démarche concerns this member."""
-
-    async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:  # fmt: skip
-        return [] if tracker.get_slot(OUTCOME_SLOT) else domain_slots
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
