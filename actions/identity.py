@@ -29,7 +29,7 @@ AUTH_SLOT = "authenticated"
 IDENTITY_SLOTS = (AUTH_SLOT, "member_name", "member_dossier_masked")
 DONE_WITH_THE_BOT = frozenset(
     {"download_attestation", "tax_certificate", "payment_slips", "consult_documents",
-     "change_rib", "change_address", "change_email", "adult_child_increase", "resume_work"}
+     "change_rib", "change_address", "change_email"}
 )  # fmt: skip
 """Intents whose procedure the bot runs on the portal (« je peux faire cette démarche… »)."""
 

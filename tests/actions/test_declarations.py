@@ -26,7 +26,6 @@ from actions.forms.declarations import (
     ValidateAdultChildForm,
     ValidateResumeWorkForm,
 )
-from actions.identity import ActionIdentifyUser
 from actions.procedure import PROCEDURE_SLOTS
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -72,14 +71,6 @@ async def activate(form: Any, token: str | None) -> tuple[dict[str, Any], list[s
 
 
 # --- majoration « enfant majeur » ------------------------------------------------------------
-async def test_the_logged_in_member_is_told_the_assistant_does_it(live_portal) -> None:
-    token = await login(live_portal.url)
-    for intent in ("adult_child_increase", "resume_work"):
-        events, dispatcher = await run(ActionIdentifyUser(), member_tracker(token, intent=intent))
-        assert slot_events(events)["authenticated"] is True
-        assert responses(dispatcher) == ["utter_identity_confirmed"]
-
-
 async def test_adult_child_happy_path_files_the_request_with_reference_and_next_step(
     live_portal,
 ) -> None:

@@ -85,7 +85,7 @@ async def test_a_valid_token_is_verified_by_the_portal_and_only_masked_data_is_k
 
 async def test_procedures_done_on_the_page_do_not_promise_to_run_them(live_portal) -> None:
     token = await login(live_portal.url)
-    t = member_tracker(token, intent="sick_leave_extension")
+    t = member_tracker(token, intent="resume_work")
     events, dispatcher = await run(ActionIdentifyUser(), t)
     assert slot_events(events)["authenticated"] is True and dispatcher.messages == []
 
