@@ -286,6 +286,8 @@ class Member:
     last_name: str
     email_masked: str | None
     iban_masked: str | None
+    benefit: str | None = None
+    """Type of the benefit paid on the dossier (rente d'invalidité, réversion…), if any."""
 
     @property
     def display_name(self) -> str:
@@ -319,6 +321,26 @@ class EmailChangeStarted:
 class AddressChanged:
     reference: str
     notification_channel: str
+
+
+@dataclass(frozen=True)
+class DeclarationFiled:
+    """A démarche recorded by the portal for the Invalidité-Décès service."""
+
+    reference: str
+    service_label: str
+    documents_to_send: tuple[str, ...] = ()
+
+
+def _declaration(body: dict[str, Any]) -> DeclarationFiled:
+    try:
+        return DeclarationFiled(
+            reference=str(body["reference"]),
+            service_label=str(body.get("service_label") or "Service Invalidité-Décès"),
+            documents_to_send=tuple(str(d) for d in body.get("documents_to_send") or ()),
+        )
+    except (KeyError, TypeError) as error:
+        raise PortalUnavailable("unexpected declaration answer") from error
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -357,6 +379,7 @@ class MemberPortal:
                 last_name=str(body.get("last_name") or ""),
                 email_masked=body.get("email_masked"),
                 iban_masked=(body.get("bank") or {}).get("iban_masked"),
+                benefit=(body.get("benefit") or {}).get("type"),
             )
         except (KeyError, TypeError) as error:
             raise PortalUnavailable("unexpected profile answer") from error
@@ -425,3 +448,27 @@ class MemberPortal:
             return AddressChanged(str(body["reference"]), str(body["notification_channel"]))
         except (KeyError, TypeError) as error:
             raise PortalUnavailable("unexpected address answer") from error
+
+    async def request_adult_child_increase(
+        self, first_name: str, birth_date: date, situation: str
+    ) -> DeclarationFiled:
+        body = await self._portal._request(
+            "POST",
+            "/api/v1/me/adult-child-increases",
+            headers=self._headers,
+            json={
+                "child_first_name": first_name,
+                "child_birth_date": birth_date.isoformat(),
+                "situation": situation,
+            },
+        )
+        return _declaration(body)
+
+    async def declare_work_resumption(self, resume_type: str, day: date) -> DeclarationFiled:
+        body = await self._portal._request(
+            "POST",
+            "/api/v1/me/work-resumptions",
+            headers=self._headers,
+            json={"resume_type": resume_type, "date": day.isoformat()},
+        )
+        return _declaration(body)

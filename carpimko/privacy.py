@@ -71,10 +71,15 @@ _DATE_RE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 _TRAILING = ".,;!?»)\"'"
 
 
+_COMPOUND_NAME_RE = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)+$")
+
+
 def _is_password_like(token: str) -> bool:
     """Mixed classes (letters + digits, or letters/digits + symbols), at least 8 characters."""
     word = token.strip(_TRAILING + "«(")
     if len(word) < 8 or _DATE_RE.match(word) or "@" in word or word.startswith("http"):
+        return False
+    if _COMPOUND_NAME_RE.match(word):  # « Marie-Claire », « Saint-Étienne »: no digit, a name
         return False
     has_alpha = any(ch.isalpha() for ch in word)
     has_digit = any(ch.isdigit() for ch in word)

@@ -107,6 +107,33 @@ SCENARIOS = [
         login_as="1234567",
     ),
     Scenario(
+        "Majoration « enfant majeur », connectée : prénom, situation, naissance, confirmation",
+        [
+            "je voudrais demander la majoration enfant majeur",
+            "Lucas",
+            Button("Études"),
+            "12/03/2005",
+            Button("Oui, j'envoie"),
+        ],
+        login_as="7654321",
+    ),
+    Scenario(
+        "Majoration « enfant majeur », connecté sans prestation versée (Jeanne Dupont)",
+        ["je voudrais demander la majoration enfant majeur"],
+        login_as="1234567",
+    ),
+    Scenario(
+        "Reprise d'activité à des fins thérapeutiques, connectée, avec une date invalide",
+        [
+            "je reprends le travail",
+            Button("À des fins thérapeutiques"),
+            "bientôt",
+            "le 1er décembre",
+            Button("Oui, j'envoie"),
+        ],
+        login_as="7654321",
+    ),
+    Scenario(
         "Session invalide : jeton falsifié",
         ["je voudrais mon attestation fiscale"],
         login_as="7654321",

@@ -5,6 +5,9 @@ Each ``validate_<slot>`` returns a dict of slot values. A rejected value goes th
 slot ``form_failures`` (a dict, not featurised); the second failure in a row adds an
 explanation (``utter_explain_<slot>``) and the offer of an advisor (``utter_offer_advisor``),
 then the count starts again. An accepted value resets its count.
+
+The last step of a procedure that changes something is a yes/no confirmation after a summary:
+:meth:`CountingFormValidation.confirm` reads the answer the same way for every form.
 """
 
 from __future__ import annotations
@@ -17,7 +20,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 FAILURES_SLOT = "form_failures"
+OUTCOME_SLOT = "procedure_outcome"
+"""done / cancelled / unavailable / session / not_applicable: how the running procedure ended."""
 EXPLAIN_AFTER = 2
+
+_YES = ("oui", "ok", "d'accord", "je confirme", "c'est bon", "exact", "volontiers")
+_NO = ("non", "pas du tout", "annul", "c'est faux", "erreur")
+
+
+def yes_no(value: Any) -> bool | None:
+    """True/False from the affirm/deny mapping, or from typed words; None when unclear."""
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower().replace("’", "'") if isinstance(value, str) else ""
+    if text.startswith(_NO) or text in ("n",):
+        return False
+    if text.startswith(_YES):
+        return True
+    return None
 
 
 def failures_of(tracker: Tracker) -> dict[str, int]:
@@ -60,3 +80,21 @@ class CountingFormValidation(FormValidationAction, ABC):
         failures = failures_of(tracker)
         failures.pop(slot, None)
         return {slot: value, FAILURES_SLOT: failures}
+
+    def confirm(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        declined: str,
+    ) -> dict[str, Any]:
+        """The yes/no after a summary: yes keeps ``True``; no says ``declined`` and ends the
+        procedure (``procedure_outcome`` « cancelled »); anything else is asked again."""
+        answer = yes_no(value)
+        if answer is True:
+            return self.accept(slot, True, tracker)
+        if answer is False:
+            dispatcher.utter_message(response=declined)
+            return {slot: False, OUTCOME_SLOT: "cancelled"}
+        return self.reject(slot, dispatcher, tracker, "utter_invalid_yes_no")

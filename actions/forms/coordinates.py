@@ -15,14 +15,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms.base import CountingFormValidation
 from actions.forms.member import (
     OUTCOME_SLOT,
+    MemberProcedureForm,
     ProcedureStopped,
     call_member_portal,
     clear_procedure,
-    stopped_slots,
-    yes_no,
 )
 from actions.portal_client import PortalRejected
 
@@ -42,21 +40,11 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _form_done(tracker: Tracker, domain_slots: list[str]) -> list[str]:
-    return [] if tracker.get_slot(OUTCOME_SLOT) else domain_slots
-
-
-class ValidateEmailChangeForm(CountingFormValidation):
+class ValidateEmailChangeForm(MemberProcedureForm):
     explanations = {"new_email": "utter_explain_new_email"}  # noqa: RUF012
 
     def name(self) -> str:
         return "validate_email_change_form"
-
-    async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:  # fmt: skip
-        return _form_done(tracker, domain_slots)
 
     async def validate_new_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -65,16 +53,15 @@ class ValidateEmailChangeForm(CountingFormValidation):
         if len(found) != 1:
             return self.reject("new_email", dispatcher, tracker, "utter_invalid_email")
         email = found[0].lower()
-        try:
-            started = await call_member_portal(
-                tracker, dispatcher, lambda me: me.request_email_change(email), "utter_change_email"
-            )
-        except ProcedureStopped as stop:
-            return {"new_email": None, **stopped_slots(stop)}
-        except PortalRejected as rejection:
-            return self.reject(
-                "new_email", dispatcher, tracker, "utter_portal_refused", message=rejection.message
-            )
+        started, refused = await self.ask_portal(
+            "new_email",
+            dispatcher,
+            tracker,
+            lambda me: me.request_email_change(email),
+            "utter_change_email",
+        )
+        if started is None:
+            return refused
         dispatcher.utter_message(
             response="utter_email_change_sent", masked_email=started.masked_email
         )
@@ -86,7 +73,7 @@ class ValidateEmailChangeForm(CountingFormValidation):
         return slots
 
 
-class ValidateAddressForm(CountingFormValidation):
+class ValidateAddressForm(MemberProcedureForm):
     explanations = {  # noqa: RUF012
         "address_line": "utter_explain_address_line",
         "address_city": "utter_explain_address_city",
@@ -95,12 +82,6 @@ class ValidateAddressForm(CountingFormValidation):
 
     def name(self) -> str:
         return "validate_address_form"
-
-    async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:  # fmt: skip
-        return _form_done(tracker, domain_slots)
 
     async def validate_address_line(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -125,13 +106,9 @@ class ValidateAddressForm(CountingFormValidation):
     async def validate_address_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = yes_no(value)
-        if answer is True:
-            return self.accept("address_confirmed", True, tracker)
-        if answer is False:
-            dispatcher.utter_message(response="utter_address_not_sent")
-            return {"address_confirmed": False, OUTCOME_SLOT: "cancelled"}
-        return self.reject("address_confirmed", dispatcher, tracker, "utter_invalid_yes_no")
+        return self.confirm(
+            "address_confirmed", value, dispatcher, tracker, "utter_address_not_sent"
+        )
 
 
 class ActionAddressSubmit(Action):

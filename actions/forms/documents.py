@@ -17,16 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.config import load_settings
-from actions.forms.base import CountingFormValidation
-from actions.forms.member import (
-    OUTCOME_SLOT,
-    ProcedureStopped,
-    call_member_portal,
-    clear_procedure,
-    stopped_slots,
-)
+from actions.forms.member import OUTCOME_SLOT, MemberProcedureForm, clear_procedure
 from actions.forms.periods import Period, describe, parse_period, parse_year
-from actions.portal_client import DocumentLink, PortalRejected
+from actions.portal_client import DocumentLink
 
 ATTESTATION_TYPES = {
     "paiement_invalidite_deces": ("paiement", "justificatif", "invalidit", "deces", "décès"),
@@ -75,7 +68,7 @@ def send_document(dispatcher: CollectingDispatcher, document: DocumentLink) -> b
     return True
 
 
-class ValidateAttestationForm(CountingFormValidation):
+class ValidateAttestationForm(MemberProcedureForm):
     """Type (buttons or words), then period (« 2025 », « mars 2025 », « 3 derniers mois »)."""
 
     explanations = {  # noqa: RUF012
@@ -85,15 +78,6 @@ class ValidateAttestationForm(CountingFormValidation):
 
     def name(self) -> str:
         return "validate_attestation_form"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        return [] if tracker.get_slot(OUTCOME_SLOT) else domain_slots
 
     async def validate_attestation_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -121,23 +105,15 @@ class ValidateAttestationForm(CountingFormValidation):
                 "attestation_period", dispatcher, tracker, "utter_invalid_attestation_period"
             )
         kind = tracker.get_slot("attestation_type") or "paiement_invalidite_deces"
-        try:
-            document = await call_member_portal(
-                tracker,
-                dispatcher,
-                lambda me: me.create_attestation(kind, period.start_key, period.end_key),
-                "utter_download_attestation",
-            )
-        except ProcedureStopped as stop:
-            return {"attestation_period": None, **stopped_slots(stop)}
-        except PortalRejected as rejection:
-            return self.reject(
-                "attestation_period",
-                dispatcher,
-                tracker,
-                "utter_portal_refused",
-                message=rejection.message,
-            )
+        document, refused = await self.ask_portal(
+            "attestation_period",
+            dispatcher,
+            tracker,
+            lambda me: me.create_attestation(kind, period.start_key, period.end_key),
+            "utter_download_attestation",
+        )
+        if document is None:
+            return refused
         dispatcher.utter_message(response="utter_attestation_created", period=describe(period))
         if not send_document(dispatcher, document):
             dispatcher.utter_message(response="utter_download_attestation")
@@ -146,22 +122,13 @@ class ValidateAttestationForm(CountingFormValidation):
         return slots
 
 
-class ValidateDocumentsForm(CountingFormValidation):
+class ValidateDocumentsForm(MemberProcedureForm):
     """The year of the tax certificate, the payment slips or all documents."""
 
     explanations = {"document_year": "utter_explain_document_year"}  # noqa: RUF012
 
     def name(self) -> str:
         return "validate_documents_form"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        return [] if tracker.get_slot(OUTCOME_SLOT) else domain_slots
 
     async def validate_document_year(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -176,23 +143,15 @@ class ValidateDocumentsForm(CountingFormValidation):
             "attestation_fiscale": "utter_tax_certificate",
             "bordereau": "utter_payment_slips",
         }.get(kind, "utter_consult_documents")
-        try:
-            documents = await call_member_portal(
-                tracker,
-                dispatcher,
-                lambda me: me.documents(year, None if kind == "tous" else kind),
-                fallback,
-            )
-        except ProcedureStopped as stop:
-            return {"document_year": None, **stopped_slots(stop)}
-        except PortalRejected as rejection:
-            return self.reject(
-                "document_year",
-                dispatcher,
-                tracker,
-                "utter_portal_refused",
-                message=rejection.message,
-            )
+        documents, refused = await self.ask_portal(
+            "document_year",
+            dispatcher,
+            tracker,
+            lambda me: me.documents(year, None if kind == "tous" else kind),
+            fallback,
+        )
+        if documents is None:
+            return refused
         if not documents:
             return self.reject(
                 "document_year", dispatcher, tracker, "utter_no_documents", year=str(year)

@@ -7,19 +7,21 @@ the procedure with a French message and the do-it-yourself path (``procedure_out
 
 from __future__ import annotations
 
+from abc import ABC
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import portal_for
+from actions.forms.base import OUTCOME_SLOT, CountingFormValidation
 from actions.identity import AUTH_SLOT, portal_token
 from actions.portal_client import MemberPortal, PortalRejected, PortalUnavailable
 
 T = TypeVar("T")
-OUTCOME_SLOT = "procedure_outcome"
 
 MEMBER_PROCEDURE_SLOTS = (
     "attestation_type",
@@ -33,6 +35,13 @@ MEMBER_PROCEDURE_SLOTS = (
     "address_line",
     "address_city",
     "address_confirmed",
+    "child_first_name",
+    "child_situation",
+    "child_birth_date",
+    "child_confirmed",
+    "resume_type",
+    "resume_date",
+    "resume_confirmed",
     OUTCOME_SLOT,
 )
 
@@ -74,25 +83,39 @@ async def call_member_portal(
         raise ProcedureStopped([SlotSet(OUTCOME_SLOT, "unavailable")]) from error
 
 
-_YES = ("oui", "ok", "d'accord", "je confirme", "c'est bon", "exact", "volontiers")
-_NO = ("non", "pas du tout", "annul", "c'est faux", "erreur")
-
-
-def yes_no(value: Any) -> bool | None:
-    """True/False from the affirm/deny mapping, or from typed words; None when unclear."""
-    if isinstance(value, bool):
-        return value
-    text = value.strip().lower().replace("’", "'") if isinstance(value, str) else ""
-    if text.startswith(_NO) or text in ("n",):
-        return False
-    if text.startswith(_YES):
-        return True
-    return None
-
-
 def stopped_slots(error: ProcedureStopped) -> dict[str, Any]:
     """The events of a stop as the slot dict a ``validate_<slot>`` returns."""
     return {e["name"]: e["value"] for e in error.events if e.get("event") == "slot"}
+
+
+class MemberProcedureForm(CountingFormValidation, ABC):
+    """A logged-in procedure's form: it ends as soon as ``procedure_outcome`` is set."""
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:  # fmt: skip
+        return [] if tracker.get_slot(OUTCOME_SLOT) else domain_slots
+
+    async def ask_portal(
+        self,
+        slot: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        call: Callable[[MemberPortal], Awaitable[T]],
+        unavailable: str,
+    ) -> tuple[T | None, dict[str, Any]]:
+        """The portal's answer for ``slot``'s value, or None and the slots to return: the
+        procedure stopped (session, portal down), or the portal's refusal said as a reject."""
+        try:
+            return await call_member_portal(tracker, dispatcher, call, unavailable), {}
+        except ProcedureStopped as stop:
+            return None, {slot: None, **stopped_slots(stop)}
+        except PortalRejected as rejection:
+            refused = self.reject(
+                slot, dispatcher, tracker, "utter_portal_refused", message=rejection.message
+            )
+            return None, refused
 
 
 def clear_procedure() -> list[EventType]:

@@ -19,7 +19,8 @@ _WORD_NUMBERS = {"trois": 3, "six": 6, "douze": 12}
 FIRST_YEAR = 1990
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Lower case, without accents, straight apostrophes: « Février » → « fevrier »."""
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'")
 
@@ -65,7 +66,7 @@ def _months_in(text: str) -> list[int]:
 
 def parse_year(text: str, today: date) -> int | None:
     """A four-digit year, « l'année dernière » or « cette année »; None otherwise."""
-    folded = _fold(text)
+    folded = fold(text)
     if re.search(r"annee (derniere|passee|precedente)|an dernier|l'an passe", folded):
         return today.year - 1
     if re.search(r"cette annee|annee en cours", folded):
@@ -76,7 +77,7 @@ def parse_year(text: str, today: date) -> int | None:
 
 def parse_period(text: str, today: date) -> Period | None:
     """The months the user means, never ending after the current month; None if unclear."""
-    folded = _fold(text)
+    folded = fold(text)
     current = date(today.year, today.month, 1)
     last = _LAST_MONTHS.search(folded)
     if last:
@@ -129,3 +130,72 @@ def describe(period: Period) -> str:
     start = french_month(period.start)
     article = "d'" if start[0] in "aeiouéo" else "de "
     return f"{article}{start} à {french_month(period.end)}"
+
+
+# --- single days (« 12/03/2005 », « 1er mars 2026 », « demain ») ------------------------------
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_NUMERIC_DAY = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}|\d{2}))?\b")
+_WORD_DAY = re.compile(r"\b(\d{1,2}|1er|premier)\s+([a-z]+)\.?(?:\s+(\d{4}))?\b")
+_RELATIVE_DAYS = (
+    ("apres-demain", 2), ("apres demain", 2), ("avant-hier", -2), ("avant hier", -2),
+    ("aujourd'hui", 0), ("demain", 1), ("hier", -1),
+)  # fmt: skip
+
+
+def _month_number(word: str) -> int | None:
+    for prefix, number in _MONTHS:
+        if word.startswith(prefix) or (prefix == "sept" and word == "sep"):
+            return number
+    return None
+
+
+def _full_year(text: str, today: date) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if 2000 + year <= today.year + 1 else 1900
+    return year
+
+
+def _nearest(day: int, month: int, today: date) -> date | None:
+    """The date of that day and month closest to today (a year was not said)."""
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(date(year, month, day))
+        except ValueError:
+            continue
+    return min(candidates, key=lambda d: abs((d - today).days)) if candidates else None
+
+
+def parse_day(text: str, today: date, *, year_required: bool = False) -> date | None:
+    """One calendar day as written or said in French; None when absent, unclear or impossible.
+
+    Without a year (« le 3 mars », « 03/03 »), the closest such day to ``today`` is taken,
+    unless ``year_required`` (a birth date).
+    """
+    folded = fold(text)
+    if not year_required:
+        for words, offset in _RELATIVE_DAYS:
+            if words in folded:
+                return date.fromordinal(today.toordinal() + offset)
+    try:
+        iso = _ISO_DAY.search(folded)
+        if iso:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        numeric = _NUMERIC_DAY.search(folded)
+        if numeric:
+            day, month, year = int(numeric.group(1)), int(numeric.group(2)), numeric.group(3)
+            if year:
+                return date(_full_year(year, today), month, day)
+            return None if year_required else _nearest(day, month, today)
+        for match in _WORD_DAY.finditer(folded):
+            named = _month_number(match.group(2))
+            if named is None:
+                continue
+            day = 1 if match.group(1) in ("1er", "premier") else int(match.group(1))
+            if match.group(3):
+                return date(int(match.group(3)), named, day)
+            return None if year_required else _nearest(day, named, today)
+    except ValueError:  # « 31/02/2025 »
+        return None
+    return None

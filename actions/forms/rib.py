@@ -24,7 +24,6 @@ from actions.forms.member import (
     call_member_portal,
     clear_procedure,
     stopped_slots,
-    yes_no,
 )
 from actions.portal_client import PortalRejected
 from carpimko.privacy import mask_iban
@@ -114,13 +113,7 @@ class ValidateRibForm(CountingFormValidation):
     async def validate_rib_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = yes_no(value)
-        if answer is True:
-            return self.accept("rib_confirmed", True, tracker)
-        if answer is False:
-            dispatcher.utter_message(response="utter_rib_not_sent")
-            return {"rib_confirmed": False, OUTCOME_SLOT: "cancelled"}
-        return self.reject("rib_confirmed", dispatcher, tracker, "utter_invalid_yes_no")
+        return self.confirm("rib_confirmed", value, dispatcher, tracker, "utter_rib_not_sent")
 
     @staticmethod
     def _summary(dispatcher: CollectingDispatcher, iban: str, bic: str) -> None:

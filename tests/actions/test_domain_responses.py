@@ -38,6 +38,11 @@ def test_response_exists(name: str) -> None:
         ("utter_handoff_closed_offer", {"hours", "next_opening"}),
         ("utter_callback_created", {"reference", "masked_phone"}),
         ("utter_ask_delivery_channel", {"reset_masked_email"}),
+        ("utter_adult_child_summary", {"first_name", "situation", "birth_date"}),
+        ("utter_adult_child_sent", {"reference", "service"}),
+        ("utter_adult_child_next", {"documents"}),
+        ("utter_resume_summary", {"resume_label", "resume_date"}),
+        ("utter_resume_sent", {"reference", "resume_label", "resume_date", "service"}),
     ],
 )
 def test_response_variables(name: str, variables: set[str]) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from actions.forms.periods import Period, describe, parse_period, parse_year
+from actions.forms.periods import Period, describe, parse_day, parse_period, parse_year
 
 TODAY = date(2025, 11, 12)
 
@@ -46,3 +46,22 @@ def test_years() -> None:
     assert parse_year("cette année", TODAY) == 2025
     assert parse_year("2023 ou 2024", TODAY) is None
     assert Period.from_slot("2025-01:2025-03") == parse_period("de janvier à mars 2025", TODAY)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("12/03/2005", date(2005, 3, 12)),
+        ("le 1er mars 2026", date(2026, 3, 1)),
+        ("né le 4 juillet 2004", date(2004, 7, 4)),
+        ("2005-03-12", date(2005, 3, 12)),
+        ("15.09.06", date(2006, 9, 15)),
+        ("3 mars", date(2026, 3, 3)),  # the closest 3 March to 12 November 2025
+        ("le 5 janvier", date(2026, 1, 5)),
+        ("demain", date(2025, 11, 13)),
+        ("31/02/2025", None),
+        ("quand je veux", None),
+    ],
+)
+def test_french_days(said: str, expected: date | None) -> None:
+    assert parse_day(said, TODAY) == expected

@@ -62,6 +62,9 @@ def test_passwords_are_redacted(text: str, secret: str) -> None:
         "Bonjour, je voudrais mon attestation 2024",
         '/inform{"postal_code":"69003"}',  # a keypad answer on the phone, not a secret
         '/inform{"attestation_period": "2025-01"}',
+        "Marie-Claire",  # a child's first name in the majoration form
+        "elle s'appelle Anne-Sophie",
+        "42 avenue de Saint-Étienne",
     ],
 )
 def test_ordinary_messages_are_untouched(text: str) -> None:
