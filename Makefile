@@ -111,11 +111,11 @@ bench-export: $(STAMP)  ## 10 000 synthetic conversations exported by the CLI (d
 # --- load benchmark (Locust from .venv-tools; stack on free loopback ports) --------------------
 BENCH_ARGS   ?=
 SOAK_MINUTES ?= 30
-bench: $(MODEL) $(TOOLS_STAMP) web  ## p50/p95/p99, msg/s, errors, peak RSS at 1-100 conversations → docs/benchmarks.md
+bench: $(MODEL) $(TOOLS_STAMP)  ## p50/p95/p99, msg/s, errors, peak RSS at 1-100 conversations → docs/benchmarks.md
 	BENCH_COMMAND="make bench $(BENCH_ARGS)" $(TOOLS)/bin/python -m benchmarks.run \
 		--write docs/benchmarks.md $(BENCH_ARGS)
 
-soak: $(MODEL) $(TOOLS_STAMP) web  ## $(SOAK_MINUTES) min at 20 conversations: memory growth → docs/benchmarks.md
+soak: $(MODEL) $(TOOLS_STAMP)  ## $(SOAK_MINUTES) min at 20 conversations: memory growth → docs/benchmarks.md
 	BENCH_COMMAND="make soak SOAK_MINUTES=$(SOAK_MINUTES)" $(TOOLS)/bin/python -m benchmarks.run \
 		--soak-minutes $(SOAK_MINUTES) --write docs/benchmarks.md $(BENCH_ARGS)
 

@@ -81,7 +81,9 @@ async def replay(rounds: int, portal_url: str) -> tuple[cProfile.Profile, int, f
         sender = f"prof-{uuid.uuid4().hex[:12]}"
         for text in messages:
             await guarded(
-                UserMessage(text, CollectingOutputChannel(), sender, "rest", metadata=metadata)
+                UserMessage(
+                    text, CollectingOutputChannel(), sender, input_channel="rest", metadata=metadata
+                )
             )
         return len(messages)
 
