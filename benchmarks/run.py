@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -253,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             report = runner(args, stack, out, command)
         finally:
             stack.stop()
+            shutil.copytree(Path(tmp) / "log", out / "log", dirs_exist_ok=True)
     print(report)
     if args.write:
         marker = "make soak" if args.soak_minutes else "make bench"
