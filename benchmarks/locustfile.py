@@ -167,7 +167,9 @@ class Person(User):
         session = uuid.uuid4().hex
 
         def connect() -> None:
-            client.connect(RASA, socketio_path="/socket.io", transports=["websocket"])
+            client.connect(
+                RASA, socketio_path="/socket.io", transports=["websocket"], wait_timeout=TIMEOUT
+            )
             client.emit("session_request", {"session_id": session})
             if not confirmed.wait(TIMEOUT):
                 raise TurnError("no session_confirm")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 MESSAGE_KINDS = ("rest", "socketio", "ivr")
 """Request types that are user messages (a portal login is timed but is not a message)."""
+CONNECT_KIND = "socketio-connect"
+"""Opening the chat's socket: not a message, but a failure is an error (the person got nothing)."""
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,15 @@ class Summary:
 
     @property
     def error_rate(self) -> float:
+        """Errors (failed messages and chats that could not connect) per message sent."""
         return self.errors / self.messages if self.messages else 0.0
 
 
 def summarise(samples: Iterable[Sample], start: float, end: float) -> Summary:
     """Messages that started within [start, end): the steady part of a run (ramp-up excluded)."""
-    kept = [s for s in samples if s.kind in MESSAGE_KINDS and start <= s.started < end]
+    window = [s for s in samples if start <= s.started < end]
+    kept = [s for s in window if s.kind in MESSAGE_KINDS]
+    failed_connections = sum(s.kind == CONNECT_KIND and not s.ok for s in window)
     times = [s.ms for s in kept]
     by_kind = {
         kind: (len(values), percentile(values, 95))
@@ -68,7 +73,7 @@ def summarise(samples: Iterable[Sample], start: float, end: float) -> Summary:
     }
     return Summary(
         messages=len(kept),
-        errors=sum(not s.ok for s in kept),
+        errors=sum(not s.ok for s in kept) + failed_connections,
         seconds=max(end - start, 0.0),
         p50=percentile(times, 50),
         p95=percentile(times, 95),

@@ -70,12 +70,14 @@ def test_summary_keeps_the_steady_window_and_only_messages() -> None:
         Sample("socketio", "b", 2.0, 200, False),
         Sample("ivr", "c", 3.0, 300, True),
         Sample("portal", "login", 3.5, 50, True),  # a login is not a message
+        Sample("socketio-connect", "connect", 3.6, 30000, False),  # the chat never opened
+        Sample("socketio-connect", "connect", 3.7, 40, True),
         Sample("rest", "a", 5.0, 400, True),  # after the end: left out
     ]
     summary = summarise(samples, start=1.0, end=5.0)
     assert summary.messages == 3
-    assert summary.errors == 1
-    assert summary.error_rate == pytest.approx(1 / 3)
+    assert summary.errors == 2  # one failed message, one person whose chat never connected
+    assert summary.error_rate == pytest.approx(2 / 3)
     assert summary.rate == pytest.approx(3 / 4)
     assert (summary.p50, summary.p99) == (200, 300)
     assert summary.by_kind == {"rest": (1, 100), "socketio": (1, 200), "ivr": (1, 300)}
