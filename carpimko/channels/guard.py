@@ -38,6 +38,8 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
+from carpimko import action_validation
+
 logger = logging.getLogger(__name__)
 
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
@@ -127,6 +129,7 @@ def harden_agent(agent: Any) -> None:
     """
     if agent is None:
         return
+    action_validation.install()
     endpoint = getattr(agent, "action_endpoint", None)
     if endpoint is not None and not isinstance(endpoint, ObservedActionEndpoint):
         observed = ObservedActionEndpoint.wrap(endpoint)
