@@ -22,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
         test-portal-postgres bench-portal bench-ivr bench-export portal web tools audit fuzz-portal \
-        lock-tools scale-test
+        lock-tools scale-test bench soak
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -91,7 +91,7 @@ $(TOOLS_STAMP): requirements-tools.lock
 	$(TOOLS)/bin/python -m pip install --quiet -r requirements-tools.lock
 	@touch $@
 
-tools: $(TOOLS_STAMP)  ## build .venv-tools (schemathesis, pip-audit) from requirements-tools.lock
+tools: $(TOOLS_STAMP)  ## build .venv-tools (schemathesis, pip-audit, locust) from requirements-tools.lock
 
 lock-tools:  ## re-resolve requirements-tools.in into requirements-tools.lock
 	scripts/lock.sh requirements-tools.in requirements-tools.lock
@@ -117,6 +117,17 @@ bench-ivr: $(MODEL)  ## phone channel: p50/p95 time per turn of replayed calls (
 
 bench-export: $(STAMP)  ## 10 000 synthetic conversations exported by the CLI (docs/console.md)
 	$(PY) scripts/bench_export.py --conversations 10000
+
+# --- load benchmark (Locust from .venv-tools; stack on free loopback ports) --------------------
+BENCH_ARGS   ?=
+SOAK_MINUTES ?= 30
+bench: $(MODEL) $(TOOLS_STAMP)  ## p50/p95/p99, msg/s, errors, peak RSS at 1-100 conversations → docs/benchmarks.md
+	BENCH_COMMAND="make bench $(BENCH_ARGS)" $(TOOLS)/bin/python -m benchmarks.run \
+		--write docs/benchmarks.md $(BENCH_ARGS)
+
+soak: $(MODEL) $(TOOLS_STAMP)  ## $(SOAK_MINUTES) min at 20 conversations: memory growth → docs/benchmarks.md
+	BENCH_COMMAND="make soak SOAK_MINUTES=$(SOAK_MINUTES)" $(TOOLS)/bin/python -m benchmarks.run \
+		--soak-minutes $(SOAK_MINUTES) --write docs/benchmarks.md $(BENCH_ARGS)
 
 eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC baseline
 	$(PY) scripts/eval_nlu.py --model $(MODEL) --train-seconds-file var/train-seconds.txt \

@@ -33,8 +33,15 @@ export PORTAL_PORT PORTAL_HOST="${PORTAL_HOST:-$BIND_HOST}"
 # URLs the browser uses (the demo site links to them).
 export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
 export PORTAL_PUBLIC_URL="${PORTAL_PUBLIC_URL:-http://localhost:${PORTAL_PORT}}"
-# TensorFlow: two cores here; keep its thread pools small so requests don't fight over them.
+# TensorFlow: two cores here; keep its thread pools small so requests don't fight over them
+# (Rasa predicts one message at a time on its event loop). The same for numpy's BLAS.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
+export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+# glibc gives busy threads their own malloc arenas (up to 8 per core), which kept hundreds of MB
+# of Rasa's and the portal's freed memory; two arenas are plenty here (docs/benchmarks.md).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
 
 mkdir -p "$LOG_DIR"

@@ -39,6 +39,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
+from carpimko import action_validation
 from carpimko.channels import idempotency
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,8 @@ class TurnReport:
     """What happened during one user turn."""
 
     action_failures: list[str] = field(default_factory=list)
+    answered: dict[str, bool] = field(default_factory=dict)
+    """sender id → whether the tracker last saved in this turn ends with a bot message."""
 
 
 _TURN: ContextVar[TurnReport | None] = ContextVar("carpimko_turn", default=None)
@@ -138,6 +141,7 @@ def harden_agent(agent: Any) -> None:
     """
     if agent is None:
         return
+    action_validation.install()
     idempotency.install(agent)
     endpoint = getattr(agent, "action_endpoint", None)
     if endpoint is not None and not isinstance(endpoint, ObservedActionEndpoint):
@@ -148,6 +152,23 @@ def harden_agent(agent: Any) -> None:
     store = getattr(agent, "tracker_store", None)
     if isinstance(store, FailSafeTrackerStore):
         store._on_tracker_store_error = _raise
+    if store is not None and not getattr(store, "_carpimko_observed", False):
+        _observe_saves(store)
+
+
+def _observe_saves(store: Any) -> None:
+    """Note in the current turn whether the saved tracker ends with a bot message, so that
+    :func:`guard_turns` need not read the whole conversation back from the database."""
+    save = store.save
+
+    async def save_and_note(tracker: Any) -> None:
+        await save(tracker)
+        report = _TURN.get()
+        if report is not None:
+            report.answered[tracker.sender_id] = _ends_with_bot_message(tracker.events)
+
+    store.save = save_and_note
+    store._carpimko_observed = True
 
 
 def _raise(error: Exception) -> None:
@@ -196,7 +217,10 @@ def guard_turns(
             _TURN.reset(token)
         if agent is None:
             return result
-        if report.action_failures or not await _bot_answered(agent, message.sender_id):
+        answered = report.answered.get(message.sender_id)
+        if answered is None:  # nothing saved in this turn (or a store not observed): read it
+            answered = await _bot_answered(agent, message.sender_id)
+        if report.action_failures or not answered:
             logger.warning(
                 "Turn ended with %d action failure(s) or no answer: apologising.",
                 len(report.action_failures),
@@ -216,7 +240,12 @@ async def _bot_answered(agent: Any, sender_id: str) -> bool:
         tracker = await agent.tracker_store.retrieve(sender_id)
     except Exception:  # the store failing here is not the user's problem: assume answered
         return True
-    for event in reversed(list(tracker.events) if tracker is not None else []):
+    return _ends_with_bot_message(tracker.events if tracker is not None else [])
+
+
+def _ends_with_bot_message(events: Any) -> bool:
+    """Whether a bot message follows the user's last message."""
+    for event in reversed(list(events)):
         if isinstance(event, BotUttered):
             return True
         if isinstance(event, UserUttered):

@@ -1,0 +1,1 @@
+"""Load benchmark of the assistant (`make bench`, `make soak`): see docs/benchmarks.md."""
