@@ -20,7 +20,6 @@ import logging
 import os
 import pstats
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import uuid
 from pathlib import Path
 
 from benchmarks.conversations import ANONYMOUS, LOGGED_IN
+from carpimko.devstack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = {
@@ -40,12 +40,6 @@ STAGES = {
     "action server calls (EndpointConfig.request)": ("endpoints.py", "request"),
     "guard: answered? (_bot_answered)": ("guard.py", "_bot_answered"),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait(url: str, limit: float = 300) -> None:

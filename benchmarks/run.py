@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks.stack import ROOT, MemorySampler, Stack
+from benchmarks.stack import MemorySampler, Stack
 from benchmarks.stats import (
     Summary,
     channel_table,
@@ -41,6 +41,7 @@ from benchmarks.stats import (
     replace_block,
     summarise,
 )
+from carpimko.devstack import ROOT
 
 LOCUST = Path(sys.executable).parent / "locust"
 PROCESS_NAMES = ("rasa", "actions", "portal")

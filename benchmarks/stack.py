@@ -9,124 +9,75 @@ replays the same demo dossiers many times).
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-READY_LINE = "Ctrl-C pour tout arrêter"
+from carpimko.devstack import DevStack, running_stack
+
 OPENING_HOURS = "2025-11-12T10:00:00+01:00"
 UNLIMITED = "1000000/3600"
 PROCESSES = {
-    "rasa": lambda cmd: any(part.endswith("/rasa") for part in cmd[:2]) and "run" in cmd,
+    "rasa": lambda cmd: "carpimko.rasa_server" in cmd and "run" in cmd,
     "actions": lambda cmd: "actions.server" in cmd,
     "portal": lambda cmd: cmd[-2:] == ["-m", "portal"],
 }
 """How each measured process is recognised among run.sh's children (by its command line)."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+RATE_LIMITS = (
+    "RESET_DOSSIER",
+    "RESET_CLIENT",
+    "LOGIN_DOSSIER",
+    "LOGIN_CLIENT",
+    "IDENTITY_DOSSIER",
+    "IDENTITY_CLIENT",
+)
 
 
 class Stack:
-    """scripts/run.sh on free ports; ``ready_seconds`` is the time until it printed « ready »."""
+    """scripts/run.sh on free ports (carpimko.devstack); ``ready_seconds`` is the time until it
+    printed « ready », ``pids`` the measured processes."""
 
     def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
-        self.rasa_port, self.portal_port = free_port(), free_port()
         self.workdir = workdir
-        self.env = {
-            **os.environ,
-            "RASA_PORT": str(self.rasa_port),
-            "ACTION_PORT": str(free_port()),
-            "PORTAL_PORT": str(self.portal_port),
-            "WEB_PORT": str(free_port()),
-            "CONSOLE_PORT": str(free_port()),
+        self.overrides = {
             "BIND_HOST": "127.0.0.1",
-            "LOG_DIR": str(workdir / "log"),
-            "TRACKER_DB": str(workdir / "tracker.sqlite3"),
-            "PORTAL_DATABASE_URL": f"sqlite:///{workdir / 'portal.sqlite3'}",
-            "CONSOLE_DATABASE_URL": f"sqlite:///{workdir / 'console.sqlite3'}",
             "PORTAL_CLOCK_START": OPENING_HOURS,
-            **{
-                f"PORTAL_RATE_{name}": UNLIMITED
-                for name in (
-                    "RESET_DOSSIER",
-                    "RESET_CLIENT",
-                    "LOGIN_DOSSIER",
-                    "LOGIN_CLIENT",
-                    "IDENTITY_DOSSIER",
-                    "IDENTITY_CLIENT",
-                )
-            },
+            **{f"PORTAL_RATE_{name}": UNLIMITED for name in RATE_LIMITS},
             **(extra_env or {}),
         }
-        for name in ("ACTION_SERVER_URL", "PORTAL_URL"):  # run.sh derives them from the ports
-            self.env.pop(name, None)
-        self.process: subprocess.Popen[str] | None = None
+        self._running = contextlib.ExitStack()
+        self.stack: DevStack | None = None
         self.ready_seconds = float("nan")
         self.pids: dict[str, int] = {}
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        assert self.stack is not None
+        return self.stack.rasa_url
 
     @property
     def portal_url(self) -> str:
-        return f"http://127.0.0.1:{self.portal_port}"
+        assert self.stack is not None
+        return self.stack.portal_url
 
     def start(self, limit: float = 400) -> None:
         started = time.monotonic()
-        self.process = subprocess.Popen(
-            ["scripts/run.sh"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
+        self.stack = self._running.enter_context(
+            running_stack(self.workdir, self.overrides, timeout=limit)
         )
-        ready = threading.Event()
-        output: list[str] = []
-
-        def read() -> None:
-            assert self.process is not None and self.process.stdout is not None
-            for line in self.process.stdout:
-                output.append(line)
-                if READY_LINE in line:
-                    self.ready_seconds = time.monotonic() - started
-                    ready.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not ready.wait(limit):
-            self.stop()
-            raise RuntimeError("the stack did not start:\n" + "".join(output))
-        children = psutil.Process(self.process.pid).children(recursive=True)
+        self.ready_seconds = time.monotonic() - started
+        children = psutil.Process(self.stack.process.pid).children(recursive=True)
         for name, matches in PROCESSES.items():
             found = [p.pid for p in children if _safe_cmdline(p) and matches(_safe_cmdline(p))]
             if not found:
+                self.stop()
                 raise RuntimeError(f"process {name} not found among run.sh's children")
             self.pids[name] = found[0]
 
     def stop(self) -> None:
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        self._running.close()
 
 
 def _safe_cmdline(process: psutil.Process) -> list[str]:
