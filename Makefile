@@ -71,17 +71,18 @@ validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken 
 	$(PY) scripts/validate_data.py
 
 # Each runner leaves its counts in var/junit or var/results; scripts/test_summary.py adds them up
-# into the closing line (otherwise the fuzzer, which runs last, would close the output).
+# into the closing line, in pytest's shape, so that no partial count (nor the fuzzer's own closing
+# line, which has no test count) is read as the whole run's. The fuzzer and audit run first.
 test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL, scale
-	@rm -rf var/junit var/results/story_report.json; mkdir -p var/junit
+	@rm -rf var/junit var/results/story_report.json; mkdir -p var/junit; date +%s > var/junit/started
+	$(MAKE) --no-print-directory audit fuzz-portal
 	$(PY) -m pytest --junitxml=var/junit/pytest.xml
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 		--out var/results --no-plot
 	$(MAKE) --no-print-directory test-portal-postgres PORTAL_PG_JUNIT=var/junit/portal-postgres.xml
 	$(MAKE) --no-print-directory scale-test
-	$(MAKE) --no-print-directory audit fuzz-portal
 	@$(PY) scripts/test_summary.py --junit var/junit/pytest.xml var/junit/portal-postgres.xml \
-		--stories var/results/story_report.json
+		--stories var/results/story_report.json --started var/junit/started
 
 # --- security tools (own venv: schemathesis and pip-audit conflict with Rasa's pins) -----------
 TOOLS       := .venv-tools
