@@ -148,6 +148,26 @@ class Message(Base):
     member = relationship("Member")
 
 
+class PendingUpload(Base):
+    """A file the member's browser sent before the message that uses it (chat widget).
+
+    The file never travels through the assistant: the widget uploads it here and gives the
+    assistant only its opaque id. It is used once, by its owner, before ``expires_at``.
+    """
+
+    __tablename__ = "pending_uploads"
+
+    id = Column(String(32), primary_key=True, default=new_id)
+    member_id = Column(Integer, ForeignKey("members.id"), nullable=False, index=True)
+    name = Column(String(120), nullable=False)
+    content_type = Column(String(40), nullable=False)
+    size = Column(Integer, nullable=False)
+    data = deferred(Column(LargeBinary, nullable=False))
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    used_at = Column(UTCDateTime)
+
+
 class PasswordReset(Base):
     """A reset or first-login request; the e-mail token is stored only as a hash."""
 

@@ -337,8 +337,35 @@ SCHEMAS: dict[str, Schema] = {
             "service": _string(enum=SERVICES),
             "subject": _text(200),
             "body": _text(5000, multiline=True),
+            "upload_id": _string(
+                pattern="^[0-9a-f]{32}$", description="Fichier envoyé avant (POST /uploads)"
+            ),
         },
         ["service", "subject", "body"],
+    ),
+    "SickLeaveJson": _object(
+        {
+            "upload_id": _string(
+                pattern="^[0-9a-f]{32}$", description="Fichier envoyé avant (POST /uploads)"
+            ),
+            "comment": _string(
+                maxLength=2000, pattern=r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+            ),
+        },
+        ["upload_id"],
+    ),
+    "UploadForm": _object(
+        {"file": _string(format="binary", description="PDF, JPG, JPEG ou PNG")}, ["file"]
+    ),
+    "Upload": _object(
+        {
+            "upload_id": _string(pattern="^[0-9a-f]{32}$"),
+            "name": _string(),
+            "content_type": _string(enum=["application/pdf", "image/jpeg", "image/png"]),
+            "size": _int(minimum=1),
+            "expires_at": DATETIME,
+            "used": {"type": "boolean"},
+        }
     ),
     "SickLeaveForm": _object(
         {
@@ -581,7 +608,7 @@ def _paths(demo_mode: bool) -> dict[str, Any]:
         "Messagerie",
         201,
         "Message",
-        (400, *AUTH, 413, 415, 422),
+        (400, *AUTH, 404, 410, 413, 415, 422),
         security=SESSION,
     )
     send_message["requestBody"] = {
@@ -596,10 +623,25 @@ def _paths(demo_mode: bool) -> dict[str, Any]:
         "Messagerie",
         201,
         "Message",
+        (400, *AUTH, 404, 410, 413, 415, 422),
+        security=SESSION,
+    )
+    sick_leave["requestBody"] = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {"schema": _ref("SickLeaveForm")},
+            "application/json": {"schema": _ref("SickLeaveJson")},
+        },
+    }
+    upload = _op(
+        "Déposer un fichier avant de l'envoyer (assistant : seul l'identifiant circule)",
+        "Messagerie",
+        201,
+        "Upload",
         (400, *AUTH, 413, 415, 422),
         security=SESSION,
     )
-    sick_leave["requestBody"] = _multipart("SickLeaveForm")
+    upload["requestBody"] = _multipart("UploadForm")
     paths: dict[str, Any] = {
         "/health": {
             "get": _op(
@@ -767,6 +809,18 @@ def _paths(demo_mode: bool) -> dict[str, Any]:
             "post": send_message,
         },
         "/api/v1/me/sick-leave-extensions": {"post": sick_leave},
+        "/api/v1/me/uploads": {"post": upload},
+        "/api/v1/me/uploads/{upload_id}": {
+            "get": _op(
+                "Un fichier déposé par le membre (nom, format, taille)",
+                "Messagerie",
+                200,
+                "Upload",
+                (*AUTH, 404),
+                security=SESSION,
+                params=[_path_param("upload_id", HEX_ID)],
+            )
+        },
         "/api/v1/me/rib-changes": {
             "post": _op(
                 "Changer de RIB (effectif après le code de confirmation)",

@@ -47,7 +47,14 @@ async def test_openapi_describes_every_route(portal: Portal) -> None:
     served = set()
     for route in portal.app.router.routes:
         path = "/" + route.path.strip("/")
-        for name in ("reset_id", "document_id", "token", "change_id", "ticket_id"):
+        for name in (
+            "reset_id",
+            "document_id",
+            "token",
+            "change_id",
+            "ticket_id",
+            "upload_id",
+        ):
             path = path.replace(f"<{name}:str>", f"{{{name}}}")
         served |= {(path, method) for method in route.methods if method != "HEAD"}
     assert served == documented
