@@ -332,6 +332,17 @@ class DeclarationFiled:
     documents_to_send: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class PendingFile:
+    """A file the member's browser uploaded to the portal; the assistant only sees this."""
+
+    upload_id: str
+    name: str
+    content_type: str
+    size: int
+    used: bool
+
+
 def _declaration(body: dict[str, Any]) -> DeclarationFiled:
     try:
         return DeclarationFiled(
@@ -470,5 +481,41 @@ class MemberPortal:
             "/api/v1/me/work-resumptions",
             headers=self._headers,
             json={"resume_type": resume_type, "date": day.isoformat()},
+        )
+        return _declaration(body)
+
+    async def pending_file(self, upload_id: str) -> PendingFile:
+        """The member's own uploaded file (another member's is a 404 ``PortalRejected``)."""
+        body = await self._portal._request(
+            "GET", f"/api/v1/me/uploads/{upload_id}", headers=self._headers
+        )
+        try:
+            return PendingFile(
+                upload_id=str(body["upload_id"]),
+                name=str(body["name"]),
+                content_type=str(body["content_type"]),
+                size=int(body["size"]),
+                used=bool(body.get("used")),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise PortalUnavailable("unexpected upload answer") from error
+
+    async def send_sick_leave_extension(self, upload_id: str, comment: str) -> DeclarationFiled:
+        body = await self._portal._request(
+            "POST",
+            "/api/v1/me/sick-leave-extensions",
+            headers=self._headers,
+            json={"upload_id": upload_id, "comment": comment},
+        )
+        return _declaration(body)
+
+    async def send_message(
+        self, service: str, subject: str, text: str, upload_id: str
+    ) -> DeclarationFiled:
+        body = await self._portal._request(
+            "POST",
+            "/api/v1/me/messages",
+            headers=self._headers,
+            json={"service": service, "subject": subject, "body": text, "upload_id": upload_id},
         )
         return _declaration(body)

@@ -42,6 +42,13 @@ MEMBER_PROCEDURE_SLOTS = (
     "resume_type",
     "resume_date",
     "resume_confirmed",
+    "sick_leave_end",
+    "sick_leave_upload",
+    "sick_leave_confirmed",
+    "document_service",
+    "document_subject",
+    "document_upload",
+    "document_confirmed",
     OUTCOME_SLOT,
 )
 

@@ -43,6 +43,10 @@ def test_response_exists(name: str) -> None:
         ("utter_adult_child_next", {"documents"}),
         ("utter_resume_summary", {"resume_label", "resume_date"}),
         ("utter_resume_sent", {"reference", "resume_label", "resume_date", "service"}),
+        ("utter_sick_leave_summary", {"end_date", "file_name", "file_size"}),
+        ("utter_sick_leave_sent", {"reference", "service"}),
+        ("utter_document_summary", {"service", "subject", "file_name", "file_size"}),
+        ("utter_document_sent", {"reference", "service"}),
     ],
 )
 def test_response_variables(name: str, variables: set[str]) -> None:
