@@ -14,6 +14,12 @@ from webdemo.config import Settings
 from webdemo.session import COOKIE, sign, unsign
 
 PROFILES = {"affilie", "ayant_droit"}
+UPLOAD_PATH = "/espace-personnel/fichiers"
+
+
+def _json_error(message: str, status: int) -> HTTPResponse:
+    """The portal's error shape, for the widget."""
+    return response.json({"error": {"message": message}}, status=status)
 
 
 def _csp(settings: Settings) -> str:
@@ -37,14 +43,18 @@ def create_app(settings: Settings | None = None, name: str = "carpimko_webdemo")
     """Builds the app; `settings` defaults to the environment (see webdemo/config.py)."""
     settings = settings or Settings.from_env()
     app = Sanic(name, configure_logging=False)
-    # The only bodies are the login form: anything larger is refused (413) before parsing.
-    app.config.REQUEST_MAX_SIZE = 16 * 1024
+    # The bodies are the login form and one file for the chat widget (forwarded to the portal,
+    # which checks its type and size): anything larger is refused (413) before parsing.
+    app.config.REQUEST_MAX_SIZE = settings.upload_max_bytes + 64 * 1024
     app.ctx.settings = settings
     mailbox_url = f"{settings.portal_public_url}/demo/mailbox"
     csp = _csp(settings)
 
     def widget(scope: str, token: str = "") -> pages.Widget:
-        return pages.Widget(settings.rasa_public_url, settings.socketio_path, scope, token)
+        upload_url = UPLOAD_PATH if token else ""
+        return pages.Widget(
+            settings.rasa_public_url, settings.socketio_path, scope, token, upload_url
+        )
 
     @app.middleware("response")
     async def security_headers(_: Request, resp: HTTPResponse) -> None:
@@ -108,6 +118,26 @@ def create_app(settings: Settings | None = None, name: str = "carpimko_webdemo")
             del resp.cookies[COOKIE]
             return resp
         return _html(pages.home_page(person, widget("espace", token), mailbox_url))
+
+    @app.post(UPLOAD_PATH)
+    async def upload(request: Request) -> HTTPResponse:
+        """The chat widget's file, sent on to the portal with this session: the file goes to
+        the portal, only its id goes to the assistant. The session cookie is SameSite=Strict,
+        so another site cannot post here in the member's name."""
+        token = unsign(request.cookies.get(COOKIE), settings.secret)
+        if not token:
+            return _json_error("Votre session a expiré : reconnectez-vous.", 401)
+        files = request.files.getlist("file") if request.files else None
+        if not files or len(files) != 1:
+            return _json_error("Choisissez un fichier PDF, JPG, JPEG ou PNG.", 422)
+        file = files[0]
+        try:
+            status, body = await portal.upload(
+                settings.portal_url, token, file.name, file.body, file.type
+            )
+        except portal.PortalError as failure:
+            return _json_error(failure.message, 502)
+        return response.json(body, status=status, headers={"Cache-Control": "no-store"})
 
     @app.post("/espace-personnel/deconnexion")
     async def logout(_: Request) -> HTTPResponse:

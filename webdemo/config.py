@@ -32,6 +32,9 @@ class Settings:
     secret: str = ""
     cookie_secure: bool = False
     session_ttl: int = 900
+    # Largest file the chat widget may send on to the portal (the portal's own limit,
+    # PORTAL_UPLOAD_MAX_BYTES, is the one that decides and words the refusal).
+    upload_max_bytes: int = 5 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,4 +51,5 @@ class Settings:
             secret=env.get("WEB_SECRET") or secrets.token_urlsafe(32),
             cookie_secure=_flag(env.get("WEB_COOKIE_SECURE", "false")),
             session_ttl=int(env.get("WEB_SESSION_TTL", cls.session_ttl)),
+            upload_max_bytes=int(env.get("PORTAL_UPLOAD_MAX_BYTES", cls.upload_max_bytes)),
         )

@@ -19,11 +19,15 @@ class Widget:
     path: str
     scope: str
     token: str = ""
+    upload_url: str = ""
+    """Where the widget sends a chosen file (logged-in page only; see webdemo/app.py)."""
 
 
 def widget_html(widget: Widget) -> str:
     """The mount point of the widget; the token (if any) is a data attribute of this page."""
     token = f' data-token="{e(widget.token)}"' if widget.token else ""
+    if widget.upload_url:
+        token += f' data-upload="{e(widget.upload_url)}"'
     return (
         f'<div id="carpimko-chat" data-server="{e(widget.server)}" data-path="{e(widget.path)}"'
         f' data-scope="{e(widget.scope)}" data-title="Assistant CARPIMKO"{token}></div>'

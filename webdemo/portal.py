@@ -72,3 +72,25 @@ async def me(portal_url: str, token: str) -> dict[str, Any] | None:
         raise PortalError(_error_message(response, "Le service est momentanément indisponible."))
     data: dict[str, Any] = response.json()
     return data
+
+
+async def upload(
+    portal_url: str, token: str, name: str, data: bytes, content_type: str
+) -> tuple[int, dict[str, Any]]:
+    """POST /api/v1/me/uploads for the chat widget: the portal's status and JSON, as they are
+    (the portal checks type and size and words its refusals in French)."""
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            response = await client.post(
+                f"{portal_url}/api/v1/me/uploads",
+                headers={"Authorization": f"Bearer {token}"},
+                files={"file": (name, data, content_type or "application/octet-stream")},
+            )
+        body: Any = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        raise PortalError(
+            "Le service est momentanément indisponible. Réessayez plus tard."
+        ) from error
+    if not isinstance(body, dict):
+        raise PortalError("Le service est momentanément indisponible.")
+    return response.status_code, body

@@ -7,26 +7,62 @@ import { itemFromBot } from "./render.js";
 import { createStore } from "./storage.js";
 import { createUi } from "./ui.js";
 
+// Why a file was refused, told to the bot (which explains it in its own words).
+const UPLOAD_ERRORS = { 413: "taille", 415: "format" };
+
+/** Sends `file` to the site; resolves to {id} or {error: "format"|"taille"|"autre"}. */
+async function uploadFile(url, file) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  try {
+    const response = await fetch(url, { method: "POST", body: form, credentials: "same-origin" });
+    const body = await response.json().catch(() => ({}));
+    if (response.status === 201 && body && /^[0-9a-f]{32}$/.test(body.upload_id)) {
+      return { id: body.upload_id };
+    }
+    return { error: UPLOAD_ERRORS[response.status] || "autre" };
+  } catch (_error) {
+    return { error: "autre" };
+  }
+}
+
 function mount(root) {
   const scope = root.dataset.scope === "espace" ? "espace" : "public";
   const store = createStore(scope);
   let connection = null;
 
-  const ui = createUi(root, {
+  let ui = null;
+  function onSendItem(text, payload) {
+    if (!connection || !connection.isOnline()) {
+      ui.setStatus("offline");
+      return false;
+    }
+    const item = { from: "user", text };
+    store.addItem(item);
+    ui.append(item);
+    ui.setTyping(true);
+    connection.send(payload);
+    return true;
+  }
+
+  ui = createUi(root, {
     title: root.dataset.title || "Assistant CARPIMKO",
     onToggle: (open) => store.setOpen(open),
-    onSend(text, payload) {
+    async onFile(file) {
+      const url = root.dataset.upload;
       if (!connection || !connection.isOnline()) {
         ui.setStatus("offline");
         return false;
       }
-      const item = { from: "user", text };
-      store.addItem(item);
-      ui.append(item);
-      ui.setTyping(true);
-      connection.send(payload);
-      return true;
+      ui.setNotice("Envoi du fichier…");
+      const result = url ? await uploadFile(url, file) : { error: "autre" };
+      ui.setNotice("");
+      const name = String(file.name || "fichier").slice(0, 100);
+      const entity = result.id ? { upload_id: result.id } : { upload_error: result.error };
+      const text = result.id ? `Fichier joint : ${name}` : `Fichier refusé : ${name}`;
+      return onSendItem(text, `/inform${JSON.stringify(entity)}`) && Boolean(result.id);
     },
+    onSend: onSendItem,
   });
 
   for (const item of store.items()) ui.append(item);

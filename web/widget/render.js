@@ -63,11 +63,49 @@ export function fileFromMessage(message) {
   return href ? { href, title: String(payload.title || payload.name || "Document PDF") } : null;
 }
 
+let pickerCount = 0;
+
 /**
- * One item of the transcript: {from: "bot"|"user", text?, buttons?, file?, image?}.
- * `onButton(button)` is called when a quick reply is chosen.
+ * A file picker asked for by the bot (custom payload {upload: {label, accept}}): a native
+ * <input type="file"> with a visible French label, reachable and usable with the keyboard.
+ * `onFile(file, input)` is called with the chosen file.
  */
-export function renderItem(item, onButton) {
+export function uploadPicker(upload, onFile) {
+  pickerCount += 1;
+  const id = `cw-file-${pickerCount}`;
+  const box = el("div", "cw-upload");
+  const label = el("label", "cw-upload-label", upload.label);
+  label.htmlFor = id;
+  const input = el("input", "cw-upload-input");
+  input.type = "file";
+  input.id = id;
+  input.accept = upload.accept;
+  const hint = el("p", "cw-upload-hint", "Formats acceptés : PDF, JPG, JPEG, PNG.");
+  hint.id = `${id}-hint`;
+  input.setAttribute("aria-describedby", hint.id);
+  input.addEventListener("change", () => {
+    if (input.files && input.files[0]) onFile(input.files[0], input);
+  });
+  box.append(label, input, hint);
+  return box;
+}
+
+/** The picker of a bot message, if it asks for a file. */
+export function uploadFromMessage(message) {
+  const custom = message.custom && (message.custom.data || message.custom);
+  const upload = message.upload || (custom && custom.upload);
+  if (!upload || typeof upload !== "object") return null;
+  const label = typeof upload.label === "string" && upload.label ? upload.label : "Choisir un fichier";
+  const accept = typeof upload.accept === "string" ? upload.accept : ".pdf,.jpg,.jpeg,.png";
+  return { label: label.slice(0, 120), accept: accept.slice(0, 200) };
+}
+
+/**
+ * One item of the transcript: {from: "bot"|"user", text?, buttons?, file?, image?, upload?}.
+ * `onButton(button)` is called when a quick reply is chosen, `onFile(file, input)` when a
+ * file is chosen in a picker.
+ */
+export function renderItem(item, onButton, onFile) {
   const row = el("li", `cw-msg cw-${item.from}`);
   row.append(el("span", "cw-sr", item.from === "user" ? "Vous : " : "Assistant : "));
   const bubble = el("div", "cw-bubble");
@@ -80,6 +118,7 @@ export function renderItem(item, onButton) {
     bubble.append(img);
   }
   row.append(bubble);
+  if (item.upload) row.append(uploadPicker(item.upload, onFile || (() => {})));
   if (item.buttons && item.buttons.length) {
     const group = el("div", "cw-replies");
     group.setAttribute("role", "group");
@@ -108,10 +147,12 @@ export function itemFromBot(message) {
   }
   const file = fileFromMessage(message);
   if (file) item.file = file;
+  const upload = uploadFromMessage(message);
+  if (upload) item.upload = upload;
   const attachment = message.attachment;
   if (attachment && attachment.type === "image" && attachment.payload) {
     const src = safeHref(attachment.payload.src);
     if (src && /^https?:/.test(src)) item.image = src;
   }
-  return item.text || item.buttons || item.file || item.image ? item : null;
+  return item.text || item.buttons || item.file || item.image || item.upload ? item : null;
 }

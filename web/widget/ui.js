@@ -18,8 +18,11 @@ export const STATUS_TEXT = {
     "01 30 48 10 00 (du lundi au vendredi, de 8 h 45 à 12 h 45).",
 };
 
-/** Builds the widget inside `root`; `onSend(text, payload)` sends a user message. */
-export function createUi(root, { title, onSend, onToggle }) {
+/**
+ * Builds the widget inside `root`; `onSend(text, payload)` sends a user message,
+ * `onFile(file)` uploads a file chosen in a picker the bot showed.
+ */
+export function createUi(root, { title, onSend, onToggle, onFile }) {
   const launcher = el("button", {
     type: "button",
     class: "cw-launcher",
@@ -90,11 +93,24 @@ export function createUi(root, { title, onSend, onToggle }) {
     /** Appends an item; `onButton` sends the chosen quick reply. */
     append(item) {
       if (item.from === "user") {
-        for (const button of log.querySelectorAll(".cw-reply")) button.disabled = true;
+        for (const button of log.querySelectorAll(".cw-reply, .cw-upload-input")) {
+          button.disabled = true;
+        }
       }
-      const row = renderItem(item, (button) => {
-        if (onSend(button.title, button.payload)) input.focus();
-      });
+      const row = renderItem(
+        item,
+        (button) => {
+          if (onSend(button.title, button.payload)) input.focus();
+        },
+        (file, picker) => {
+          picker.disabled = true;
+          onFile(file).then((sent) => {
+            picker.disabled = sent;
+            if (!sent) picker.value = "";
+            input.focus();
+          });
+        },
+      );
       log.append(row);
       log.scrollTop = log.scrollHeight;
     },
@@ -102,7 +118,9 @@ export function createUi(root, { title, onSend, onToggle }) {
       const rows = [...log.querySelectorAll(".cw-msg")];
       const lastUser = rows.map((r) => r.classList.contains("cw-user")).lastIndexOf(true);
       rows.slice(0, lastUser + 1).forEach((row) => {
-        for (const button of row.querySelectorAll(".cw-reply")) button.disabled = true;
+        for (const button of row.querySelectorAll(".cw-reply, .cw-upload-input")) {
+          button.disabled = true;
+        }
       });
     },
     setTyping(on) {
@@ -111,6 +129,10 @@ export function createUi(root, { title, onSend, onToggle }) {
       typing.textContent = on ? "L'assistant écrit…" : "";
       // No "end of answer" event exists in the protocol: stop after a while anyway.
       if (on) typingTimer = setTimeout(() => this.setTyping(false), 15000);
+    },
+    /** A short notice in the status line (e.g. « Envoi du fichier… »); "" clears it. */
+    setNotice(text) {
+      status.textContent = text;
     },
     setStatus(state) {
       status.textContent = STATUS_TEXT[state] || "";
