@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import re
 import sys
 import tempfile
@@ -21,6 +22,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +46,25 @@ class Button:
 
 
 @dataclass
+class File:
+    """The user picks this file in the widget's picker: it is uploaded to the portal with the
+    member's session, and the bot receives only its id (as the web widget does)."""
+
+    name: str
+    content: bytes
+
+
+SAMPLE_PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n" + b"0" * 180_000
+
+
+def in_two_weeks() -> str:
+    return (date.today() + timedelta(days=14)).strftime("%d/%m/%Y")
+
+
+@dataclass
 class Scenario:
     title: str
-    turns: list[str | Button]
+    turns: list[str | Button | File]
     login_as: str | None = None  # numéro de dossier of a demo member
     note: str = ""
     forged_token: bool = False
@@ -134,6 +152,28 @@ SCENARIOS = [
         login_as="7654321",
     ),
     Scenario(
+        "Prolongation d'arrêt de travail, connectée : date, fichier choisi, confirmation",
+        [
+            "envoyer ma prolongation d'arrêt",
+            in_two_weeks(),
+            File("prolongation-arret.pdf", SAMPLE_PDF),
+            Button("Oui, j'envoie"),
+        ],
+        login_as="7654321",
+    ),
+    Scenario(
+        "Envoyer un document, connecté : un fichier refusé, puis le bon (Jeanne Dupont)",
+        [
+            "envoyer un document",
+            Button("Cotisations"),
+            "avis d'imposition 2024",
+            File("avis.pdf", b"ceci n'est pas un PDF"),
+            File("avis-imposition-2024.pdf", SAMPLE_PDF),
+            Button("Oui, j'envoie"),
+        ],
+        login_as="1234567",
+    ),
+    Scenario(
         "Session invalide : jeton falsifié",
         ["je voudrais mon attestation fiscale"],
         login_as="7654321",
@@ -194,12 +234,36 @@ def render_bot(message: dict[str, Any]) -> list[str]:
     buttons = message.get("buttons") or []
     if buttons:
         lines.append("  " + " ".join(f"`[{b.get('title', '')}]`" for b in buttons))
+    custom = message.get("custom") or {}
+    upload = (custom.get("data") or {}).get("upload") if isinstance(custom, dict) else None
+    if isinstance(upload, dict):
+        lines.append(f"  📎 *Sélecteur de fichier* : « {upload.get('label', '')} » "
+                     "(PDF, JPG, JPEG, PNG)")  # fmt: skip
     attachment = message.get("attachment")
     if isinstance(attachment, dict):
         payload = attachment.get("payload") or {}
         lines.append(f"  📎 *Carte de téléchargement* : « {payload.get('title', 'Document PDF')} » "
                      "— bouton « Télécharger le PDF »")  # fmt: skip
     return lines
+
+
+def upload(
+    client: httpx.Client, portal: str, metadata: dict[str, Any], file: File
+) -> tuple[str, str]:
+    """What the widget does with a chosen file; returns the message to Rasa and what is shown."""
+    answer = client.post(
+        f"{portal}/api/v1/me/uploads",
+        headers={"Authorization": f"Bearer {metadata.get('portal_token', '')}"},
+        files={"file": (file.name, file.content, "application/octet-stream")},
+    )
+    if answer.status_code == 201:
+        entity = {"upload_id": answer.json()["upload_id"]}
+        return f"/inform{json.dumps(entity)}", f"*(fichier choisi)* {file.name} — joint"
+    reason = {413: "taille", 415: "format"}.get(answer.status_code, "autre")
+    return (
+        f"/inform{json.dumps({'upload_error': reason})}",
+        f"*(fichier choisi)* {file.name} — refusé",
+    )
 
 
 def play(rasa: str, portal: str, scenario: Scenario) -> Transcript:
@@ -220,6 +284,8 @@ def play(rasa: str, portal: str, scenario: Scenario) -> Transcript:
                 if match is None:
                     raise SystemExit(f"{scenario.title}: no button « {turn.title} » in {last}")
                 text, shown = str(match["payload"]), f"*(bouton)* {turn.title}"
+            elif isinstance(turn, File):
+                text, shown = upload(client, portal, metadata, turn)
             else:
                 text, shown = turn, mask_user_text(turn)
             transcript.lines.append(f"**Vous** : {shown}")
