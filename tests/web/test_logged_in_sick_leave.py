@@ -14,6 +14,8 @@ from playwright.sync_api import Page, expect
 from test_espace_personnel import log_in
 from web_testkit import BOT, USER, Stack, exchange, open_widget
 
+from actions.common import french_date
+
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n" + b"0" * 4000
 PICKER = "Choisir le fichier de ma prolongation"
 
@@ -49,8 +51,10 @@ def test_sophie_sends_her_sick_leave_extension_with_the_file_picker(
     expect(picker).to_have_attribute("type", "file")
     expect(picker).to_be_enabled()
     page.locator("#cw-input").focus()
-    page.keyboard.press("Shift+Tab")  # the form's field → back into the conversation
-    picker.focus()
+    for _ in range(10):  # back from the message field into the conversation, key by key
+        page.keyboard.press("Shift+Tab")
+        if picker.evaluate("node => node === document.activeElement"):
+            break
     expect(picker).to_be_focused()
 
     wrong = tmp_path / "arret.pdf"
@@ -68,7 +72,7 @@ def test_sophie_sends_her_sick_leave_extension_with_the_file_picker(
     summary = page.locator(BOT).filter(has_text="Vérifiez votre envoi")
     expect(summary).to_have_count(1, timeout=30_000)
     expect(summary).to_contain_text("prolongation-arret.pdf (4 Ko)")
-    expect(summary).to_contain_text(f"jusqu'au {end.day}" if end.day != 1 else "jusqu'au 1er")
+    expect(summary).to_contain_text(f"jusqu'au {french_date(end)}")
 
     question = page.locator(BOT).filter(has_text="J'envoie ce document au service")
     question.get_by_role("button", name="Oui, j'envoie").click()
