@@ -39,6 +39,13 @@ STAGES = {
     "tracker store writes (save)": ("tracker_store.py", "save"),
     "action server calls (EndpointConfig.request)": ("endpoints.py", "request"),
     "guard: answered? (_bot_answered)": ("guard.py", "_bot_answered"),
+    "  RulePolicy": ("rule_policy.py", "predict_action_probabilities"),
+    "  MemoizationPolicy": ("memoization.py", "predict_action_probabilities"),
+    "  TEDPolicy": ("ted_policy.py", "predict_action_probabilities"),
+}
+COUNTS = {
+    "policy predictions (next action) per message": ("processor.py", "_predict_next_with_tracker"),
+    "action server calls per message": ("endpoints.py", "request"),
 }
 
 
@@ -51,7 +58,7 @@ def wait(url: str, limit: float = 300) -> None:
     raise SystemExit(f"{url} does not answer")
 
 
-async def replay(rounds: int, portal_url: str) -> tuple[cProfile.Profile, int, float]:
+async def replay(rounds: int, portal_url: str, model: Path) -> tuple[cProfile.Profile, int, float]:
     import httpx
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -59,13 +66,16 @@ async def replay(rounds: int, portal_url: str) -> tuple[cProfile.Profile, int, f
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
+    from carpimko import fast_load
     from carpimko.channels.guard import guard_turns, harden_agent
 
+    if os.environ.get("CARPIMKO_RASA_FAST_LOAD", "1") != "0":
+        fast_load.install()  # as carpimko.rasa_server
     configure_logging_and_warnings(logging.INFO)  # as `rasa run` (no debug lines)
     configure_structlog(logging.INFO)
 
     agent = await load_agent(
-        model_path=str(ROOT / "models" / "carpimko.tar.gz"),
+        model_path=str(model),
         endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")),
     )
     harden_agent(agent)
@@ -114,10 +124,24 @@ def stage_times(profile: cProfile.Profile) -> dict[str, float]:
     return totals
 
 
+def call_counts(profile: cProfile.Profile) -> dict[str, int]:
+    """How many times each counted function ran (outermost calls only)."""
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    return {
+        what: sum(
+            primitive
+            for (path, _, name), (primitive, _, _, _, _) in stats.items()
+            if path.endswith(file) and name == function
+        )
+        for what, (file, function) in COUNTS.items()
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--top", type=int, default=25, help="functions listed by own time")
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "carpimko.tar.gz")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="profile-") as tmp:
         portal_port, action_port = free_port(), free_port()
@@ -151,7 +175,7 @@ def main() -> int:
         try:
             wait(f"{portal_url}/health")
             wait(f"http://127.0.0.1:{action_port}/health")
-            profile, count, seconds = asyncio.run(replay(args.rounds, portal_url))
+            profile, count, seconds = asyncio.run(replay(args.rounds, portal_url, args.model))
         finally:
             for service in services:
                 with contextlib.suppress(ProcessLookupError):
@@ -161,6 +185,8 @@ def main() -> int:
     print("| stage | ms per message |\n| --- | ---: |")
     for stage, value in stage_times(profile).items():
         print(f"| {stage} | {value / count * 1000:.1f} |")
+    for what, calls in call_counts(profile).items():
+        print(f"| {what} | {calls / count:.2f} |")
     pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(args.top)
     return 0
 
