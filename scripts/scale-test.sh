@@ -104,7 +104,8 @@ $PY scripts/scale_test.py prepare --database-url "$tracker_url"
 
 export ACTION_SERVER_TOKEN RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 ACTION_SERVER_TOKEN="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-start portal env PORTAL_PORT="$portal_port" PORTAL_HOST=127.0.0.1 $PY -m portal
+start portal env PORTAL_PORT="$portal_port" PORTAL_HOST=127.0.0.1 MALLOC_MMAP_THRESHOLD_=1048576 \
+    $PY -m portal
 start actions env PORTAL_URL="http://127.0.0.1:$ngx_portal" \
     $PY -m actions.server --host 127.0.0.1 --port "$action_port"
 # Both Rasa instances read the repository's production endpoints file, and start as in
