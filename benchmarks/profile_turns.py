@@ -27,6 +27,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 from benchmarks.conversations import ANONYMOUS, LOGGED_IN
 from carpimko.devstack import free_port
@@ -39,6 +40,12 @@ STAGES = {
     "tracker store writes (save)": ("tracker_store.py", "save"),
     "action server calls (EndpointConfig.request)": ("endpoints.py", "request"),
     "guard: answered? (_bot_answered)": ("guard.py", "_bot_answered"),
+    "  RulePolicy": ("rule_policy.py", "predict_action_probabilities"),
+    "  MemoizationPolicy": ("memoization.py", "predict_action_probabilities"),
+    "  TEDPolicy": ("ted_policy.py", "predict_action_probabilities"),
+}
+COUNTS = {
+    "policy predictions (next action) per message": ("processor.py", "_predict_next_with_tracker"),
 }
 
 
@@ -51,7 +58,23 @@ def wait(url: str, limit: float = 300) -> None:
     raise SystemExit(f"{url} does not answer")
 
 
-async def replay(rounds: int, portal_url: str) -> tuple[cProfile.Profile, int, float]:
+ACTION_CALLS = [0]
+"""Calls to the action server during the profiled messages (cProfile counts every resumption
+of a coroutine as a call, so async functions are counted here instead)."""
+
+
+def count_action_calls(agent: Any) -> None:
+    endpoint = agent.action_endpoint
+    request = endpoint.request
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        ACTION_CALLS[0] += 1
+        return await request(*args, **kwargs)
+
+    endpoint.request = counted
+
+
+async def replay(rounds: int, portal_url: str, model: Path) -> tuple[cProfile.Profile, int, float]:
     import httpx
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -59,16 +82,20 @@ async def replay(rounds: int, portal_url: str) -> tuple[cProfile.Profile, int, f
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
+    from carpimko import fast_load
     from carpimko.channels.guard import guard_turns, harden_agent
 
+    if os.environ.get("CARPIMKO_RASA_FAST_LOAD", "1") != "0":
+        fast_load.install()  # as carpimko.rasa_server
     configure_logging_and_warnings(logging.INFO)  # as `rasa run` (no debug lines)
     configure_structlog(logging.INFO)
 
     agent = await load_agent(
-        model_path=str(ROOT / "models" / "carpimko.tar.gz"),
+        model_path=str(model),
         endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")),
     )
     harden_agent(agent)
+    count_action_calls(agent)
     guarded = guard_turns(agent.handle_message, lambda: agent, reraise=True)
 
     async def conversation(messages: tuple[str, ...], metadata: dict[str, str] | None) -> int:
@@ -92,6 +119,7 @@ async def replay(rounds: int, portal_url: str) -> tuple[cProfile.Profile, int, f
     for chat in ANONYMOUS:  # warm-up: first graph runs, caches
         await conversation(chat.messages, None)
     profile, count = cProfile.Profile(), 0
+    ACTION_CALLS[0] = 0
     started = time.perf_counter()
     for _ in range(rounds):
         for chat in (*ANONYMOUS, *LOGGED_IN):
@@ -114,10 +142,24 @@ def stage_times(profile: cProfile.Profile) -> dict[str, float]:
     return totals
 
 
+def call_counts(profile: cProfile.Profile) -> dict[str, int]:
+    """How many times each counted function ran (outermost calls only)."""
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    return {
+        what: sum(
+            primitive
+            for (path, _, name), (primitive, _, _, _, _) in stats.items()
+            if path.endswith(file) and name == function
+        )
+        for what, (file, function) in COUNTS.items()
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--top", type=int, default=25, help="functions listed by own time")
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "carpimko.tar.gz")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="profile-") as tmp:
         portal_port, action_port = free_port(), free_port()
@@ -151,7 +193,7 @@ def main() -> int:
         try:
             wait(f"{portal_url}/health")
             wait(f"http://127.0.0.1:{action_port}/health")
-            profile, count, seconds = asyncio.run(replay(args.rounds, portal_url))
+            profile, count, seconds = asyncio.run(replay(args.rounds, portal_url, args.model))
         finally:
             for service in services:
                 with contextlib.suppress(ProcessLookupError):
@@ -161,6 +203,9 @@ def main() -> int:
     print("| stage | ms per message |\n| --- | ---: |")
     for stage, value in stage_times(profile).items():
         print(f"| {stage} | {value / count * 1000:.1f} |")
+    for what, calls in call_counts(profile).items():
+        print(f"| {what} | {calls / count:.2f} |")
+    print(f"| action server calls per message | {ACTION_CALLS[0] / count:.2f} |")
     pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(args.top)
     return 0
 

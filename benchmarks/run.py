@@ -16,9 +16,11 @@ the portal is sampled every 0.5 s (psutil). Figures go to stdout, to var/bench/*
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
+import resource
 import shlex
 import shutil
 import subprocess
@@ -29,6 +31,8 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
+
+import psutil
 
 from benchmarks.stack import MemorySampler, Stack
 from benchmarks.stats import (
@@ -48,10 +52,52 @@ PROCESS_NAMES = ("rasa", "actions", "portal")
 TARGET_MIB = {"rasa": 1024, "actions": 250, "portal": 150}
 
 
+CPU_SHARES: dict[str, dict[str, float]] = {}
+"""Per Locust run (samples file stem): share of the machine's CPUs used by each process."""
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU time (user + system) of each measured process with its children, and of every
+    finished child of this process (Locust, once it has exited)."""
+    totals = {}
+    for name, pid in pids.items():
+        total = 0.0
+        with contextlib.suppress(psutil.Error):
+            process = psutil.Process(pid)
+            for one in (process, *process.children(recursive=True)):
+                with contextlib.suppress(psutil.Error):
+                    times = one.cpu_times()
+                    total += times.user + times.system
+        totals[name] = total
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    totals["locust"] = children.ru_utime + children.ru_stime
+    return totals
+
+
 def run_locust(
     stack: Stack, users: int, seconds: int, think: str, channels: str, samples: Path
 ) -> Summary:
-    """One Locust run; the summary of the messages sent after the ramp-up."""
+    """One Locust run; the summary of the messages sent after the ramp-up. The CPU share of
+    each process over the run goes to ``CPU_SHARES``: Locust runs on the same cores."""
+    before, started = cpu_seconds(stack.pids), time.monotonic()
+    try:
+        return _run_locust(stack, users, seconds, think, channels, samples)
+    finally:
+        after, wall = cpu_seconds(stack.pids), time.monotonic() - started
+        cores = os.cpu_count() or 1
+        CPU_SHARES[samples.stem] = {
+            name: (after[name] - before[name]) / (wall * cores) for name in after
+        }
+
+
+def cpu_line(stem: str) -> str:
+    shares = CPU_SHARES.get(stem, {})
+    return ", ".join(f"{name} {share:.0%}" for name, share in shares.items())
+
+
+def _run_locust(
+    stack: Stack, users: int, seconds: int, think: str, channels: str, samples: Path
+) -> Summary:
     rate = max(1, users // 5)
     env = {
         **os.environ,
@@ -155,6 +201,11 @@ def bench(args: argparse.Namespace, stack: Stack, out: Path, command: str) -> st
         "turn):",
         "",
         channel_table(rows),
+        "",
+        "Share of the machine's CPUs (all cores) used during each level, Locust included (it runs "
+        "on the same cores):",
+        "",
+        *(f"- {users} conversations: {cpu_line(f'u{users}')}" for users, _, _ in rows),
     ]
     if throughput is not None:
         lines += [
@@ -165,7 +216,7 @@ def bench(args: argparse.Namespace, stack: Stack, out: Path, command: str) -> st
             f"p95 {throughput.p95:.0f} ms, {throughput.errors} errors of {throughput.messages}; "
             "peak RSS "
             + ", ".join(f"{n} {mib(throughput_peaks.get(n, 0))} MiB" for n in PROCESS_NAMES)
-            + ".",
+            + f"; CPU share {cpu_line('throughput')}.",
         ]
     lines += [
         "",
@@ -184,6 +235,7 @@ def bench(args: argparse.Namespace, stack: Stack, out: Path, command: str) -> st
                 if throughput
                 else None,
                 "peaks": overall,
+                "cpu_shares": CPU_SHARES,
             },
             indent=1,
         )
@@ -240,6 +292,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", default="models/carpimko.tar.gz")
     parser.add_argument("--write", type=Path, help="Markdown file whose block is replaced")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment of the stack (e.g. SANIC_WORKERS=2 RASA_ENDPOINTS=…); repeatable",
+    )
     return parser.parse_args(argv)
 
 
@@ -256,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     for old in out.glob("*.jsonl"):
         old.unlink()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        stack = Stack(Path(tmp), {"RASA_MODEL": args.model})
+        extra = dict(item.split("=", 1) for item in args.env)
+        stack = Stack(Path(tmp), {"RASA_MODEL": args.model, **extra})
         stack.start()
         try:
             runner = soak if args.soak_minutes else bench

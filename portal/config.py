@@ -68,9 +68,12 @@ class Settings:
     rate_email_changes: RateLimit = RateLimit(5, 3600)
     upload_max_bytes: int = 5 * 1024 * 1024
     db_threads: int = 8
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    argon2_parallelism: int = 4
+    # argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane), and at most
+    # argon2_max_concurrent hashes at once: the others wait their turn (docs/benchmarks.md).
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19456
+    argon2_parallelism: int = 1
+    argon2_max_concurrent: int = 2
     access_log: bool = False
     # Demo mode only: ISO 8601 start of the portal's clock (opening hours, dates); "" = now.
     clock_start: str = ""
@@ -145,6 +148,11 @@ class Settings:
                 "PORTAL_ARGON2_PARALLELISM",
                 get("PORTAL_ARGON2_PARALLELISM"),
                 defaults.argon2_parallelism,
+            ),
+            argon2_max_concurrent=_int(
+                "PORTAL_ARGON2_MAX_CONCURRENT",
+                get("PORTAL_ARGON2_MAX_CONCURRENT"),
+                defaults.argon2_max_concurrent,
             ),
             access_log=_bool("PORTAL_ACCESS_LOG", get("PORTAL_ACCESS_LOG", "false")),
             clock_start=_clock_start(get("PORTAL_CLOCK_START", ""), demo_mode),

@@ -11,10 +11,11 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Literal
 
 import jwt
 from argon2 import PasswordHasher
@@ -26,11 +27,36 @@ from portal.errors import Gone, NotFound, Unauthorized, ValidationFailed
 SESSION_AUDIENCE = "carpimko-portal-session"
 
 
-def make_hasher(settings: Settings) -> PasswordHasher:
-    return PasswordHasher(
+class BoundedPasswordHasher(PasswordHasher):
+    """argon2id with at most ``max_concurrent`` hashes or checks running at once.
+
+    Each one holds ``memory_cost`` KiB while it runs, and they run in the portal's database
+    threads: ten logins at once would need ten times that memory. Above the bound, a login
+    waits for its turn (a few tens of milliseconds) instead of growing the portal's memory.
+    """
+
+    def __init__(self, *args: Any, max_concurrent: int = 2, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if max_concurrent < 1:
+            raise ValueError("max_concurrent must be at least 1")
+        self.max_concurrent = max_concurrent
+        self._slots = threading.BoundedSemaphore(max_concurrent)
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        with self._slots:
+            return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        with self._slots:
+            return super().verify(hash, password)
+
+
+def make_hasher(settings: Settings) -> BoundedPasswordHasher:
+    return BoundedPasswordHasher(
         time_cost=settings.argon2_time_cost,
         memory_cost=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
+        max_concurrent=settings.argon2_max_concurrent,
     )
 
 

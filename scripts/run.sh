@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 : "${CONSOLE_PORT:=8090}"
 : "${BIND_HOST:=127.0.0.1}"
 : "${RASA_MODEL:=models/carpimko.tar.gz}"
+# Rasa's endpoints file; deploy/endpoints.yml for the shared stores of several instances.
+: "${RASA_ENDPOINTS:=endpoints.yml}"
 : "${LOG_DIR:=var/log}"
 # Seconds each service may take to answer its health check (Rasa loads the model first).
 : "${START_TIMEOUT:=300}"
@@ -42,6 +44,11 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_
 # glibc gives busy threads their own malloc arenas (up to 8 per core), which kept hundreds of MB
 # of Rasa's and the portal's freed memory; two arenas are plenty here (docs/benchmarks.md).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# The portal's argon2 hashes take 19 MiB each. glibc raises its mmap threshold (up to 32 MiB)
+# after the first one is freed, so later ones came from the heap and stayed resident (portal
+# 183 MiB after 50 logins at once); above 1 MiB, memory goes back to the system when freed
+# (89 MiB). Portal only: Rasa's TensorFlow allocates large buffers per message.
+: "${PORTAL_MALLOC_MMAP_THRESHOLD:=1048576}"
 export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
 
 mkdir -p "$LOG_DIR"
@@ -73,11 +80,11 @@ wait_http() {  # wait_http NAME URL SECONDS : polls until the URL answers 2xx
   return 1
 }
 
-start portal .venv/bin/python -m portal
+start portal env MALLOC_MMAP_THRESHOLD_="$PORTAL_MALLOC_MMAP_THRESHOLD" .venv/bin/python -m portal
 start actions .venv/bin/python -m actions.server --host "$BIND_HOST" --port "$ACTION_PORT"
 start rasa env SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY" .venv/bin/python -m carpimko.rasa_server run \
   --model "$RASA_MODEL" --port "$RASA_PORT" --interface "$BIND_HOST" --credentials credentials.yml \
-  --endpoints endpoints.yml --cors "*"
+  --endpoints "$RASA_ENDPOINTS" --cors "*"
 start web env WEB_HOST="$BIND_HOST" WEB_PORT="$WEB_PORT" .venv/bin/python -m webdemo
 start console env CONSOLE_HOST="$BIND_HOST" CONSOLE_PORT="$CONSOLE_PORT" .venv/bin/python -m console
 

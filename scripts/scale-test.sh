@@ -104,15 +104,18 @@ $PY scripts/scale_test.py prepare --database-url "$tracker_url"
 
 export ACTION_SERVER_TOKEN RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 ACTION_SERVER_TOKEN="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-start portal env PORTAL_PORT="$portal_port" PORTAL_HOST=127.0.0.1 $PY -m portal
+start portal env PORTAL_PORT="$portal_port" PORTAL_HOST=127.0.0.1 MALLOC_MMAP_THRESHOLD_=1048576 \
+    $PY -m portal
 start actions env PORTAL_URL="http://127.0.0.1:$ngx_portal" \
     $PY -m actions.server --host 127.0.0.1 --port "$action_port"
-# Both Rasa instances read the repository's production endpoints file.
+# Both Rasa instances read the repository's production endpoints file, and start as in
+# production (carpimko.rasa_server: the model loaded for prediction only, docs/benchmarks.md).
 rasa_env=(env TRACKER_DATABASE_URL="$tracker_url" REDIS_HOST=127.0.0.1 REDIS_PORT="$redis_port"
     REDIS_DB=0 ACTION_SERVER_URL="http://127.0.0.1:$ngx_actions/webhook"
     TICKET_LOCK_LIFETIME="$SCALE_LOCK_LIFETIME" SANIC_REQUEST_MAX_SIZE=65536)
 for port in "$rasa_a" "$rasa_b"; do
-    start "rasa-$port" "${rasa_env[@]}" .venv/bin/rasa run --model "$RASA_MODEL" --port "$port" \
+    start "rasa-$port" "${rasa_env[@]}" $PY -m carpimko.rasa_server run --model "$RASA_MODEL" \
+        --port "$port" \
         --interface 127.0.0.1 --credentials credentials.yml --endpoints deploy/endpoints.yml
 done
 rasa_a_pid=${pids[-2]}
