@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -89,3 +90,33 @@ def test_forms_and_actions_are_declared() -> None:
         "action_cancel_procedure",
     ):
         assert action in DOMAIN["actions"]
+
+
+BUTTONS = [
+    (name, button["payload"])
+    for name, variants in RESPONSES.items()
+    for variant in variants
+    for button in variant.get("buttons", [])
+]
+
+
+@pytest.mark.parametrize(("name", "payload"), BUTTONS)
+def test_button_payload_survives_interpolation(name: str, payload: str) -> None:
+    """Rasa fills slots into buttons too: an unescaped JSON payload logs an error every turn.
+
+    The braces of `/inform{"slot": "value"}` must be doubled in domain.yml; Rasa then sends
+    the payload with single braces, and nothing is logged.
+    """
+    from rasa.core.nlg.interpolator import interpolate_text
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        sent = interpolate_text(payload, {})
+    assert logs == [], f"{name}: {payload}"
+    if not payload.startswith("/"):  # a button that sends its text, as if typed
+        assert sent == payload
+        return
+    match = re.fullmatch(r"/([a-z_]+)(\{.*\})?", sent)
+    assert match, f"{name}: {sent}"
+    if match[2]:
+        assert isinstance(json.loads(match[2]), dict), f"{name}: {sent}"
