@@ -15,6 +15,8 @@ from webdemo.session import COOKIE, sign, unsign
 
 PROFILES = {"affilie", "ayant_droit"}
 UPLOAD_PATH = "/espace-personnel/fichiers"
+FORM_MAX_BYTES = 16 * 1024
+"""The login form is a few hundred bytes: only the widget's file route takes more."""
 
 
 def _json_error(message: str, status: int) -> HTTPResponse:
@@ -44,7 +46,8 @@ def create_app(settings: Settings | None = None, name: str = "carpimko_webdemo")
     settings = settings or Settings.from_env()
     app = Sanic(name, configure_logging=False)
     # The bodies are the login form and one file for the chat widget (forwarded to the portal,
-    # which checks its type and size): anything larger is refused (413) before parsing.
+    # which checks its type and size): anything larger is refused (413) before parsing, and a
+    # form larger than FORM_MAX_BYTES on any other route too (see `small_forms`).
     app.config.REQUEST_MAX_SIZE = settings.upload_max_bytes + 64 * 1024
     app.ctx.settings = settings
     mailbox_url = f"{settings.portal_public_url}/demo/mailbox"
@@ -55,6 +58,12 @@ def create_app(settings: Settings | None = None, name: str = "carpimko_webdemo")
         return pages.Widget(
             settings.rasa_public_url, settings.socketio_path, scope, token, upload_url
         )
+
+    @app.middleware("request")
+    async def small_forms(request: Request) -> HTTPResponse | None:
+        if request.path != UPLOAD_PATH and len(request.body or b"") > FORM_MAX_BYTES:
+            return response.text("Requête trop volumineuse.", status=413)
+        return None
 
     @app.middleware("response")
     async def security_headers(_: Request, resp: HTTPResponse) -> None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from carpimko.devstack import free_port
 from webdemo import pages
 from webdemo.app import create_app
 from webdemo.config import Settings
 from webdemo.session import COOKIE, sign, unsign
+
+FORM = "application/x-www-form-urlencoded"
 
 
 def test_cookie_signature_round_trip_and_forgery() -> None:
@@ -30,23 +34,31 @@ def test_pages_escape_every_value() -> None:
     assert "&lt;b&gt;non&lt;/b&gt;" in login and 'value="1&quot;2"' in login
 
 
-def test_widget_upload_route_needs_the_session_and_a_file_and_says_why_in_french() -> None:
+@pytest.mark.asyncio
+async def test_widget_upload_route_needs_the_session_and_a_file_and_says_why_in_french() -> None:
     """The site's relay of a widget file (the real portal path is in the browser test)."""
     settings = Settings(portal_url=f"http://127.0.0.1:{free_port()}", secret="s" * 32)
     app = create_app(settings, name=f"webdemo_units_{uuid.uuid4().hex[:8]}")
     pdf = {"file": ("arret.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
 
-    _, anonymous = app.test_client.post("/espace-personnel/fichiers", files=pdf)
+    _, anonymous = await app.asgi_client.post("/espace-personnel/fichiers", files=pdf)
     assert anonymous.status == 401
     assert anonymous.json["error"]["message"] == "Votre session a expiré : reconnectez-vous."
 
     cookies = {COOKIE: sign("a.b.c", settings.secret)}
-    _, no_file = app.test_client.post("/espace-personnel/fichiers", cookies=cookies)
+    _, no_file = await app.asgi_client.post("/espace-personnel/fichiers", cookies=cookies)
     assert no_file.status == 422 and "PDF, JPG, JPEG ou PNG" in no_file.json["error"]["message"]
 
-    _, portal_down = app.test_client.post("/espace-personnel/fichiers", cookies=cookies, files=pdf)
+    _, portal_down = await app.asgi_client.post(
+        "/espace-personnel/fichiers", cookies=cookies, files=pdf
+    )
     assert portal_down.status == 502
     assert "momentanément indisponible" in portal_down.json["error"]["message"]
+
+    _, huge_login = await app.asgi_client.post(
+        "/espace-personnel", content=b"password=" + b"x" * 100_000, headers={"Content-Type": FORM}
+    )
+    assert huge_login.status == 413
 
     page = pages.widget_html(pages.Widget("http://rasa", "/socket.io", "espace", "t", "/up"))
     assert 'data-upload="/up"' in page
