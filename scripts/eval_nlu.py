@@ -122,15 +122,19 @@ async def _parse_all(agent: object, texts: Sequence[str]) -> list[Prediction]:
     for text in texts:
         start = time.perf_counter()
         result = await agent.parse_message(text)  # type: ignore[attr-defined]
-        elapsed = time.perf_counter() - start
-        entities: EntitySet = Counter(
-            (e["entity"], str(e.get("value"))) for e in result.get("entities", [])
-        )
-        ranking = [(r["name"], float(r["confidence"])) for r in result.get("intent_ranking", [])]
-        intent = result["intent"]["name"]
-        best = next((name for name, _ in ranking if name != FALLBACK), intent)
-        predictions.append(Prediction(intent, entities, ranking, elapsed, best))
+        predictions.append(prediction_from_result(result, time.perf_counter() - start))
     return predictions
+
+
+def prediction_from_result(result: dict, seconds: float) -> Prediction:
+    """Read Rasa's parse result; the best intent under ``nlu_fallback`` is kept as well."""
+    entities: EntitySet = Counter(
+        (e["entity"], str(e.get("value"))) for e in result.get("entities", [])
+    )
+    ranking = [(r["name"], float(r["confidence"])) for r in result.get("intent_ranking", [])]
+    intent = result["intent"]["name"]
+    best = next((name for name, _ in ranking if name != FALLBACK), intent)
+    return Prediction(intent, entities, ranking, seconds, best)
 
 
 # --------------------------------------------------------------------------- baseline
