@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -150,8 +151,173 @@ def sweep(model: Path, dev_file: Path) -> None:
     print(f"  median parse {ms:.1f} ms")
 
 
+def _text_features(fold_text: bool) -> Any:
+    """The blender's own text features; without folding, the baseline's recipe."""
+    from carpimko.nlu.ensemble import folded_text_features
+
+    features = folded_text_features()
+    if not fold_text:
+        for _, vectorizer in features.transformer_list:
+            vectorizer.set_params(preprocessor=None)
+    return features
+
+
+def _linear_variants() -> dict[str, Callable[[], Any]]:
+    """Candidate linear models for the blend, each a scikit-learn pipeline on raw text."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    def calibrated(
+        fold_text: bool, c: float, method: str, ensemble: bool = True
+    ) -> Callable[[], Any]:
+        return lambda: make_pipeline(
+            _text_features(fold_text),
+            CalibratedClassifierCV(
+                LinearSVC(C=c, random_state=0), cv=5, method=method, ensemble=ensemble
+            ),
+        )
+
+    def softmax(fold_text: bool, c: float) -> Callable[[], Any]:
+        return lambda: make_pipeline(_text_features(fold_text), TemperatureSVC(C=c))
+
+    return {
+        "text-raw sigmoid C1": calibrated(False, 1.0, "sigmoid"),
+        "text-folded sigmoid C1": calibrated(True, 1.0, "sigmoid"),
+        "text-folded sigmoid C0.5": calibrated(True, 0.5, "sigmoid"),
+        "text-folded sigmoid C2": calibrated(True, 2.0, "sigmoid"),
+        "text-folded isotonic C1": calibrated(True, 1.0, "isotonic"),
+        "text-folded sigmoid C1 single": calibrated(True, 1.0, "sigmoid", ensemble=False),
+        "text-folded isotonic C1 single": calibrated(True, 1.0, "isotonic", ensemble=False),
+        "text-folded softmax-T C1": softmax(True, 1.0),
+    }
+
+
+class TemperatureSVC:
+    """LinearSVC whose decision scores go through a softmax at a temperature fitted by CV."""
+
+    def __init__(self, C: float = 1.0) -> None:
+        self.C = C
+
+    def get_params(self, deep: bool = True) -> dict[str, float]:
+        return {"C": self.C}
+
+    def set_params(self, **params: float) -> TemperatureSVC:
+        self.C = params.get("C", self.C)
+        return self
+
+    def fit(self, X: Any, y: Any) -> TemperatureSVC:
+        import numpy as np
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.svm import LinearSVC
+
+        svm = LinearSVC(C=self.C, random_state=0)
+        folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+        scores = cross_val_predict(svm, X, y, cv=folds, method="decision_function")
+        classes = np.array(sorted(set(y)))
+        index = np.searchsorted(classes, y)
+
+        def nll(t: float) -> float:
+            z = scores / t
+            z = z - z.max(axis=1, keepdims=True)
+            logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            return float(-logp[np.arange(len(y)), index].mean())
+
+        self.temperature_ = min(np.geomspace(0.02, 2.0, 60), key=nll)
+        self.svm_ = svm.fit(X, y)
+        self.classes_ = self.svm_.classes_
+        return self
+
+    def predict_proba(self, X: Any) -> Any:
+        import numpy as np
+
+        z = self.svm_.decision_function(X) / self.temperature_
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def linear(model: Path, dev_file: Path, train_dir: Path) -> None:
+    """Compare linear models for the blend on the development split, with DIET's ranking.
+
+    Parses the development part once with the dev model to capture DIET's ranking and the
+    pipeline's own linear ranking, then fits each candidate linear model of
+    ``_linear_variants`` on the training part's texts and recomputes the blended decision.
+    Also prints the TF-IDF + LinearSVC baseline of ``eval_nlu`` on the same split, with its
+    cross-validated rejection threshold and without rejection.
+    """
+    import numpy as np
+
+    captured = _capture_rankings()
+    dev = eval_nlu.load_examples(dev_file)
+    train = eval_nlu.load_examples(train_dir)
+    variants = {"raw": dev, "stripped": eval_nlu.strip_variant(dev)}
+    parse = eval_nlu.rasa_parser(model)
+    rankings = {}
+    for name, examples in variants.items():
+        captured.clear()
+        parse([e.text for e in examples])
+        rankings[name] = list(captured)
+    truth = [e.intent for e in dev]
+    in_scope = [i for i, e in enumerate(dev) if e.intent != eval_nlu.OUT_OF_SCOPE]
+    off = [i for i, e in enumerate(dev) if e.intent == eval_nlu.OUT_OF_SCOPE]
+
+    def line(label: str, preds: dict[str, list[str]]) -> None:
+        raw = preds["raw"]
+        oos = sum(raw[i] in eval_nlu.REJECTIONS for i in off) / max(1, len(off))
+        ins = sum(raw[i] in eval_nlu.REJECTIONS for i in in_scope) / len(in_scope)
+        errors = sum(eval_nlu._scored_intent(p) != t for p, t in zip(raw, truth, strict=True))
+        print(
+            f"{label} | {eval_nlu._macro_f1(truth, raw):.3f} | "
+            f"{eval_nlu._macro_f1(truth, preds['stripped']):.3f} | {100 * oos:.1f} % | "
+            f"{100 * ins:.1f} % | {errors}"
+        )
+
+    print(f"dev: {len(dev)} messages ({len(off)} out_of_scope), train: {len(train)}\n")
+    print("model | macro-F1 | stripped | oos rejected | in-scope rejected | errors")
+    base = eval_nlu.train_baseline(train)
+    base_preds = {
+        k: [p.intent for p in base.parse([e.text for e in v])] for k, v in variants.items()
+    }
+    line(f"baseline, CV threshold {base.threshold:.2f}", base_preds)
+    no_rejection = eval_nlu.Baseline(-np.inf, 0.0, base.model)
+    line(
+        "baseline, no threshold",
+        {
+            k: [p.intent for p in no_rejection.parse([e.text for e in v])]
+            for k, v in variants.items()
+        },
+    )
+    texts = [e.text for e in train]
+    labels = np.array([e.intent for e in train])
+    linear_rankings = {
+        "pipeline features (current)": {k: [r[1] for r in v] for k, v in rankings.items()}
+    }
+    for label, factory in _linear_variants().items():
+        fitted = factory().fit(texts, labels)
+        classes = [str(c) for c in fitted.classes_]
+        linear_rankings[label] = {
+            k: [
+                dict(zip(classes, map(float, row), strict=True))
+                for row in fitted.predict_proba([e.text for e in v])
+            ]
+            for k, v in variants.items()
+        }
+    for label, lin in linear_rankings.items():
+        for weight in (0.0, 0.6, 0.7, 0.8, 0.9, 1.0):
+            for threshold in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
+                preds = {
+                    k: [
+                        _decide(r[0], lr, weight, threshold, 0.0)
+                        for r, lr in zip(rankings[k], lin[k], strict=True)
+                    ]
+                    for k in variants
+                }
+                line(f"{label} | w {weight:.1f} | t {threshold:.2f}", preds)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``split`` or ``sweep``."""
+    """``split``, ``sweep`` or ``linear``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("split")
@@ -162,8 +328,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     w = sub.add_parser("sweep")
     w.add_argument("--model", type=Path, default=DEV_DIR / "dev.tar.gz")
     w.add_argument("--dev", type=Path, default=DEV_DIR / "dev.yml")
+    li = sub.add_parser("linear")
+    li.add_argument("--model", type=Path, default=DEV_DIR / "dev.tar.gz")
+    li.add_argument("--dev", type=Path, default=DEV_DIR / "dev.yml")
+    li.add_argument("--train", type=Path, default=DEV_DIR / "train")
     args = parser.parse_args(argv)
-    if args.command == "split":
+    if args.command == "linear":
+        linear(args.model, args.dev, args.train)
+    elif args.command == "split":
         split(args.data, args.out, args.share, args.seed)
     else:
         sweep(args.model, args.dev)

@@ -3,13 +3,14 @@
 Why: on this small, hand-written training set (about 40 examples per intent) a linear SVM on
 sparse word and character n-grams generalises better to messages written by other people than
 DIET alone (docs/nlu.md: DIET 0.936 vs TF-IDF + LinearSVC 0.964 macro-F1 on the held-out set),
-while DIET is still needed for entities and brings a different view of the same features.
+while DIET is still needed for entities and brings a different view of the same messages.
 ``LinearIntentBlender`` runs after ``DIETClassifier``: it trains a LinearSVC, calibrated by
-cross-validation, on the *same* sentence-level sparse features the pipeline computed for DIET
-(word and char n-gram counts of the accent-folded tokens, regex matches), TF-IDF weighted and
-normalised per featurizer, and
-replaces the message's intent and ranking by ``weight × linear + (1 − weight) × DIET``.
-``FallbackClassifier`` then thresholds the blended confidence.
+cross-validation, either on its own TF-IDF word and character n-grams of the accent-folded
+message text (``features: text``, the configured choice) or on the sentence-level sparse
+features the pipeline computed for DIET (``features: pipeline``), and replaces the message's
+intent and ranking by ``weight × linear + (1 − weight) × DIET``. ``FallbackClassifier`` then
+thresholds the blended confidence. docs/nlu.md (session 4) compares the two feature sources and
+the calibrations on the development split.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
+
+from carpimko.normalize import fold
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +96,25 @@ class BlockTfidf(BaseEstimator, TransformerMixin):
         ).tocsr()
 
 
+def folded_text_features() -> FeatureUnion:
+    """TF-IDF word 1-2-grams and ``char_wb`` 2-5-grams of the accent-folded, lower-cased text.
+
+    The baseline's feature recipe (sublinear tf, idf, one L2 norm per block) on folded text, so
+    that « numéro », « numero » and « NUMERO » are one feature.
+    """
+    return FeatureUnion(
+        [
+            ("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, preprocessor=fold)),
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=fold
+                ),
+            ),
+        ]
+    )
+
+
 def blend_rankings(
     diet: dict[str, float], linear: dict[str, float], weight: float
 ) -> list[tuple[str, float]]:
@@ -107,12 +129,16 @@ def blend_rankings(
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentBlender(GraphComponent, IntentClassifier):
-    """Blends DIET's intent ranking with a calibrated LinearSVC on the pipeline's sparse features.
+    """Blends DIET's intent ranking with a calibrated LinearSVC on n-gram features.
 
     Place after ``DIETClassifier`` and before ``FallbackClassifier``. Options: ``weight`` of the
     linear model in the blend (0 = DIET alone, 1 = linear alone), ``C`` of the SVM,
-    ``calibration_folds``, ``featurizers`` (names; empty = all sparse featurizers),
-    ``ranking_length`` of the reported ranking.
+    ``calibration`` (``sigmoid`` or ``isotonic``), ``calibration_folds`` and
+    ``calibration_ensemble`` (false: one SVM fitted on all the data, calibrated on its
+    cross-validated scores — one SVM to run per message instead of one per fold), ``features``
+    (``pipeline``: the sparse sentence features of the pipeline's featurizers, restricted to
+    ``featurizers`` if given; ``text``: the component's own ``folded_text_features`` of the
+    message text), ``ranking_length`` of the reported ranking.
     """
 
     @staticmethod
@@ -121,7 +147,10 @@ class LinearIntentBlender(GraphComponent, IntentClassifier):
         return {
             "weight": 0.5,
             "C": 1.0,
+            "calibration": "sigmoid",
             "calibration_folds": 5,
+            "calibration_ensemble": True,
+            "features": "pipeline",
             "featurizers": [],
             "ranking_length": 10,
         }
@@ -153,16 +182,31 @@ class LinearIntentBlender(GraphComponent, IntentClassifier):
     def _pipeline(self, n_min: int) -> Pipeline:
         folds = max(2, min(int(self._config["calibration_folds"]), n_min))
         svm = LinearSVC(C=float(self._config["C"]), random_state=0)
-        return make_pipeline(
-            BlockTfidf(),
-            CalibratedClassifierCV(svm, cv=folds, method="sigmoid"),
+        calibrated = CalibratedClassifierCV(
+            svm,
+            cv=folds,
+            method=str(self._config["calibration"]),
+            ensemble=bool(self._config["calibration_ensemble"]),
         )
+        if self._from_text:
+            return make_pipeline(folded_text_features(), calibrated)
+        return make_pipeline(BlockTfidf(), calibrated)
+
+    @property
+    def _from_text(self) -> bool:
+        return self._config["features"] == "text"
+
+    def _features(self, message: Message) -> Any:
+        """The model's input for one message: its text, or its sentence feature blocks."""
+        if self._from_text:
+            return message.get(TEXT) or None
+        return _sentence_blocks(message, self._config["featurizers"]) or None
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Fit the calibrated linear model on the intent examples' sentence features."""
+        """Fit the calibrated linear model on the intent examples."""
         rows, labels = [], []
         for example in training_data.intent_examples:
-            features = _sentence_blocks(example, self._config["featurizers"])
+            features = self._features(example)
             if features:
                 rows.append(features)
                 labels.append(example.get(INTENT))
@@ -194,7 +238,7 @@ class LinearIntentBlender(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, model)
 
     def _linear_ranking(self, message: Message) -> dict[str, float]:
-        features = _sentence_blocks(message, self._config["featurizers"])
+        features = self._features(message)
         if self._model is None or not features:
             return {}
         probabilities = self._model.predict_proba([features])[0]

@@ -122,3 +122,21 @@ def test_config_blends_after_diet_and_thresholds_the_blend() -> None:
     blender = names.index("carpimko.nlu.ensemble.LinearIntentBlender")
     assert names.index("DIETClassifier") < blender < names.index("FallbackClassifier")
     assert 0.0 < config["pipeline"][blender]["weight"] < 1.0  # DIET keeps a say in intents
+
+
+def test_text_features_ignore_accents_and_case(storage: LocalModelStorage) -> None:
+    """With ``features: text`` the linear model reads the message text, folded."""
+    blender = trained(storage, weight=1.0, features="text", calibration="isotonic")
+    typed = with_diet_ranking(Message(data={TEXT: "mot passe oublié"}), {"greet": 1.0})
+    shouted = with_diet_ranking(Message(data={TEXT: "MOT PASSE OUBLIE"}), {"greet": 1.0})
+    [typed, shouted] = blender.process([typed, shouted])
+    assert typed.get(INTENT)["name"] == "forgot_password"
+    assert typed.get(INTENT_RANKING_KEY) == shouted.get(INTENT_RANKING_KEY)
+
+
+def test_text_features_need_no_featurizer(storage: LocalModelStorage) -> None:
+    """A message without sparse features is still classified from its text."""
+    blender = trained(storage, weight=0.9, features="text")
+    msg = with_diet_ranking(Message(data={TEXT: "iban banque"}), {"greet": 0.6, "change_rib": 0.4})
+    [result] = blender.process([msg])
+    assert result.get(INTENT)["name"] == "change_rib"

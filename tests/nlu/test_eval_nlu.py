@@ -1,0 +1,71 @@
+"""The held-out report scores both models the same way, with and without their thresholds."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import eval_nlu  # noqa: E402
+from eval_nlu import FALLBACK, Example, Prediction  # noqa: E402
+
+HELDOUT = [
+    Example("mot de passe oublié", "forgot_password"),
+    Example("changer mon rib", "change_rib"),
+    Example("quel temps fait-il", "out_of_scope"),
+]
+OFF_DOMAIN = [Example("recette de crêpes", "out_of_scope")]
+
+
+def parser(decisions: dict[str, tuple[str, str]]) -> eval_nlu.Parser:
+    """A fake model: text → (decision after threshold, best intent before it)."""
+
+    def parse(texts: Sequence[str]) -> list[Prediction]:
+        out = []
+        for text in texts:
+            decided, best = decisions.get(text, decisions[eval_nlu.fold(text)])
+            out.append(Prediction(decided, Counter(), [], 0.001, best))
+        return out
+
+    return parse
+
+
+def test_a_rejected_in_scope_message_is_an_error_only_with_the_threshold() -> None:
+    decisions = {
+        "mot de passe oublié": (FALLBACK, "forgot_password"),  # rejected, though right
+        "changer mon rib": ("change_rib", "change_rib"),
+        "quel temps fait-il": (FALLBACK, "change_rib"),  # rejected thanks to the threshold
+        "recette de crêpes": ("out_of_scope", "out_of_scope"),
+    }
+    decisions.update({eval_nlu.fold(k): v for k, v in decisions.items()})
+    scores = eval_nlu.score_model(parser(decisions), HELDOUT, OFF_DOMAIN)
+
+    # With the threshold: forgot_password recall 0, out_of_scope precision 1/2.
+    assert scores.in_scope_rejection == 0.5
+    assert scores.macro_f1 == pytest.approx((0 + 1 + 2 / 3) / 3)
+    # Without it: forgot_password is right, the off-topic message goes to change_rib instead.
+    macro, oos, in_scope = scores.unthresholded
+    assert in_scope == 0.0 and oos == 1.0
+    assert macro == pytest.approx((1 + 2 / 3 + 0) / 3)
+
+
+def test_rasa_prediction_keeps_the_best_intent_under_the_fallback() -> None:
+    result = {
+        "intent": {"name": FALLBACK, "confidence": 0.8},
+        "intent_ranking": [
+            {"name": FALLBACK, "confidence": 0.8},
+            {"name": "help", "confidence": 0.15},
+            {"name": "greet", "confidence": 0.05},
+        ],
+        "entities": [{"entity": "year", "value": "2024"}],
+    }
+    prediction = eval_nlu.prediction_from_result(result, 0.01)
+    assert prediction.intent == FALLBACK
+    assert eval_nlu._without_threshold(prediction).intent == "help"
+    assert prediction.entities == Counter({("year", "2024"): 1})
