@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-
-import pytest
+from concurrent.futures import ThreadPoolExecutor
 
 from carpimko.devstack import free_port
 from webdemo import pages
@@ -34,9 +34,17 @@ def test_pages_escape_every_value() -> None:
     assert "&lt;b&gt;non&lt;/b&gt;" in login and 'value="1&quot;2"' in login
 
 
-@pytest.mark.asyncio
-async def test_widget_upload_route_needs_the_session_and_a_file_and_says_why_in_french() -> None:
-    """The site's relay of a widget file (the real portal path is in the browser test)."""
+def test_widget_upload_route_needs_the_session_and_a_file_and_says_why_in_french() -> None:
+    """The site's relay of a widget file (the real portal path is in the browser test).
+
+    Run on a loop of its own thread: the browser tests' session-wide Playwright keeps an event
+    loop running in the main thread, where pytest-asyncio cannot start another.
+    """
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(asyncio.run, _upload_route_checks()).result()
+
+
+async def _upload_route_checks() -> None:
     settings = Settings(portal_url=f"http://127.0.0.1:{free_port()}", secret="s" * 32)
     app = create_app(settings, name=f"webdemo_units_{uuid.uuid4().hex[:8]}")
     pdf = {"file": ("arret.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
