@@ -160,6 +160,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--top", type=int, default=25, help="functions listed by own time")
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "carpimko.tar.gz")
+    parser.add_argument("--dump", type=Path, help="also write the raw profile (pstats) there")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="profile-") as tmp:
         portal_port, action_port = free_port(), free_port()
@@ -207,6 +208,8 @@ def main() -> int:
         print(f"| {what} | {calls / count:.2f} |")
     print(f"| action server calls per message | {ACTION_CALLS[0] / count:.2f} |")
     pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(args.top)
+    if args.dump:
+        profile.dump_stats(args.dump)
     return 0
 
 

@@ -20,7 +20,6 @@ import contextlib
 import json
 import os
 import platform
-import resource
 import shlex
 import shutil
 import subprocess
@@ -56,9 +55,12 @@ CPU_SHARES: dict[str, dict[str, float]] = {}
 """Per Locust run (samples file stem): share of the machine's CPUs used by each process."""
 
 
+STOP_GRACE = 30
+"""Seconds Locust may take to stop after its run time before it is killed."""
+
+
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """CPU time (user + system) of each measured process with its children, and of every
-    finished child of this process (Locust, once it has exited)."""
+    """CPU time (user + system) of each measured process with its children (Locust too)."""
     totals = {}
     for name, pid in pids.items():
         total = 0.0
@@ -69,35 +71,18 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
                     times = one.cpu_times()
                     total += times.user + times.system
         totals[name] = total
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    totals["locust"] = children.ru_utime + children.ru_stime
     return totals
 
 
 def run_locust(
     stack: Stack, users: int, seconds: int, think: str, channels: str, samples: Path
 ) -> Summary:
-    """One Locust run; the summary of the messages sent after the ramp-up. The CPU share of
-    each process over the run goes to ``CPU_SHARES``: Locust runs on the same cores."""
-    before, started = cpu_seconds(stack.pids), time.monotonic()
-    try:
-        return _run_locust(stack, users, seconds, think, channels, samples)
-    finally:
-        after, wall = cpu_seconds(stack.pids), time.monotonic() - started
-        cores = os.cpu_count() or 1
-        CPU_SHARES[samples.stem] = {
-            name: (after[name] - before[name]) / (wall * cores) for name in after
-        }
+    """One Locust run; the summary of the messages sent after the ramp-up.
 
-
-def cpu_line(stem: str) -> str:
-    shares = CPU_SHARES.get(stem, {})
-    return ", ".join(f"{name} {share:.0%}" for name, share in shares.items())
-
-
-def _run_locust(
-    stack: Stack, users: int, seconds: int, think: str, channels: str, samples: Path
-) -> Summary:
+    The CPU share of each process (Locust included: it runs on the same cores) is taken over
+    the run's own ``seconds``, not over the time Locust then takes to stop, and goes to
+    ``CPU_SHARES``. A Locust that has not stopped ``STOP_GRACE`` s later is killed (the
+    samples it wrote are kept, and the report says so)."""
     rate = max(1, users // 5)
     env = {
         **os.environ,
@@ -114,22 +99,40 @@ def _run_locust(
         "--exit-code-on-error", "0",
     ]  # fmt: skip
     with (samples.parent / f"{samples.stem}.locust.log").open("w") as log:
+        locust = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        measured = {**stack.pids, "locust": locust.pid}
+        before, started = cpu_seconds(measured), time.monotonic()
+        last = before
+        while locust.poll() is None and time.monotonic() - started < seconds:
+            time.sleep(0.5)
+            last = {**last, **{k: v for k, v in cpu_seconds(measured).items() if v}}
+        wall = time.monotonic() - started
+        cores = os.cpu_count() or 1
+        CPU_SHARES[samples.stem] = {
+            name: (last[name] - before[name]) / (wall * cores) for name in measured
+        }
         try:
-            subprocess.run(
-                command,
-                env=env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=seconds + 120,
-            )
-        except subprocess.TimeoutExpired:  # Locust stuck stopping: killed; samples are kept
-            print(f"Locust did not stop after {seconds} s: killed", file=sys.stderr)
+            locust.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:  # stuck stopping: killed; its samples are kept
+            locust.kill()
+            locust.wait()
+            STUCK.append(samples.stem)
+            print(f"Locust did not stop {STOP_GRACE} s after its run: killed", file=sys.stderr)
     recorded = read_samples(samples)
     if not recorded:
         raise RuntimeError(f"no request recorded: see {samples.parent}")
     first = min(s.started for s in recorded)
     return summarise(recorded, first + users / rate, first + seconds)
+
+
+STUCK: list[str] = []
+"""Locust runs (samples file stems) killed after their run time."""
+
+
+def cpu_line(stem: str) -> str:
+    shares = CPU_SHARES.get(stem, {})
+    line = ", ".join(f"{name} {share:.0%}" for name, share in shares.items())
+    return line + (" (Locust killed after its run)" if stem in STUCK else "")
 
 
 def machine() -> str:

@@ -21,6 +21,8 @@ is written or streamed to an event broker; ``endpoints.yml`` selects one of them
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,9 +33,9 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.cli import print_error_and_exit
@@ -239,10 +241,66 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         finally:
             session.close()
 
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        if tracker is not None and not fetch_events_from_all_sessions:
+            _note_stored(tracker, len(tracker.events))
+        return tracker
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Append the events not stored yet, in one statement.
+
+        Rasa counts the stored events of the conversation's last session (one more query per
+        save) and adds them one ORM object at a time. A tracker read from this store knows how
+        many of its events are stored: the conversation lock keeps anyone else from writing
+        between the read and the save. A tracker from elsewhere is counted as Rasa does.
+        """
         redact_tracker(tracker)
         strip_tokens(tracker)
-        await super().save(tracker)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            stored = _stored(tracker)
+            if stored is None:
+                new = list(self._additional_events(session, tracker))
+            else:
+                new = list(itertools.islice(tracker.events, stored, None))
+            if new:
+                session.execute(
+                    self.SQLEvent.__table__.insert(),
+                    [_row(tracker.sender_id, event) for event in new],
+                )
+            session.commit()
+        _note_stored(tracker, len(tracker.events))
+
+
+_STORED = "_carpimko_stored_events"
+
+
+def _note_stored(tracker: DialogueStateTracker, count: int) -> None:
+    """Remember on the tracker object how many of its events are in the store (a copy made
+    by Rasa is a new object and is counted again)."""
+    if tracker.events.maxlen is None:  # a bounded history would shift the count
+        setattr(tracker, _STORED, count)
+
+
+def _stored(tracker: DialogueStateTracker) -> int | None:
+    count = getattr(tracker, _STORED, None)
+    return count if isinstance(count, int) and count <= len(tracker.events) else None
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The columns Rasa's ``SQLTrackerStore.save`` writes for one event."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 def _tune_sqlite(connection: Any, _: Any) -> None:
