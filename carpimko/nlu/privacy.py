@@ -4,8 +4,8 @@ A user who pastes a password (« mon mot de passe est Carpimko2024 ») must not 
 classified, featurised, echoed, or kept in the parse data. This component replaces every
 password-like span (see :func:`carpimko.privacy.find_passwords`) by « [mot de passe masqué] »
 in the message text before any other component reads it, and sets the output property
-``password_redacted: true`` so that the dialogue warns the user (action
-``action_check_privacy``).
+``password_redacted: true`` so that the dialogue warns the user
+(:mod:`carpimko.password_warning`).
 
 Rasa 3.6 (``MessageProcessor._handle_message_with_tracker``) builds the ``UserUttered``
 event with ``message.text`` of the *incoming* ``UserMessage`` and the parse data from the
@@ -58,6 +58,11 @@ class PasswordRedactor(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> PasswordRedactor:
+        """The component, and the dialogue's warning after a masked password
+        (:mod:`carpimko.password_warning`): wherever the model is loaded, both go together."""
+        from carpimko import password_warning
+
+        password_warning.install()
         return cls()
 
     @staticmethod

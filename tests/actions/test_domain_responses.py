@@ -79,7 +79,6 @@ def test_forms_and_actions_are_declared() -> None:
         "delivery_channel",
     ]
     for action in (
-        "action_validate_slot_mappings",
         "validate_reset_form",
         "action_reset_deliver",
         "action_contact",

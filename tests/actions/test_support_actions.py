@@ -19,7 +19,6 @@ from actions.handoff import (
     mask_phone,
     normalize_french_phone,
 )
-from actions.privacy import ValidateSlotMappings
 from actions.procedure import ActionCancelProcedure
 from actions.summary import conversation_summary
 
@@ -178,16 +177,3 @@ async def test_summary_has_no_personal_data() -> None:
     summary = conversation_summary(t)
     assert "forgot_password" in summary and "human_handoff" in summary
     assert "1234567" not in summary
-
-
-async def test_password_warning_after_a_redacted_message() -> None:
-    message = {
-        "text": "mon mot de passe est [mot de passe masqué]",
-        "intent": {"name": "login_problem"},
-        "entities": [],
-        "password_redacted": True,
-    }
-    _, dispatcher = await run(ValidateSlotMappings(), tracker(latest_message=message))
-    assert responses(dispatcher) == ["utter_password_warning"]
-    _, dispatcher = await run(ValidateSlotMappings(), tracker(text="bonjour"))
-    assert responses(dispatcher) == []
