@@ -46,6 +46,17 @@ def test_goodbye_after_greeting(stack: DevStack) -> None:
     assert messages and messages[0]["text"].startswith("Au revoir")
 
 
+def test_a_password_is_masked_and_the_user_warned_first(stack: DevStack) -> None:
+    sender = f"test-{uuid.uuid4()}"
+    messages = say(stack, "mon mot de passe est Soleil2024! et je n'arrive pas à entrer", sender)
+    texts = [m.get("text", "") for m in messages]
+    assert texts[0].startswith("Ne communiquez jamais votre mot de passe")
+    assert len(texts) >= 2  # then the dialogue goes on as usual
+    assert not any("Soleil2024" in text for text in texts)
+    again = say(stack, "je n'arrive pas à me connecter", sender)  # no password: no warning
+    assert not any("mot de passe, même à moi" in m.get("text", "") for m in again)
+
+
 def test_default_stack_keeps_its_internals_closed(stack: DevStack) -> None:
     """Without RASA_AUTH_TOKEN the Rasa HTTP API is off; the action server wants its token;
     every service listens on 127.0.0.1 only (BIND_HOST)."""
@@ -76,14 +87,3 @@ def test_ctrl_c_stops_every_service(stack: DevStack) -> None:
         ["pgrep", "-g", str(stack.process.pid)], capture_output=True, text=True, check=False
     )
     assert children.stdout.strip() == "", f"still running: {children.stdout}"
-
-
-def test_a_password_is_masked_and_the_user_warned_first(stack: DevStack) -> None:
-    sender = f"test-{uuid.uuid4()}"
-    messages = say(stack, "mon mot de passe est Soleil2024! et je n'arrive pas à entrer", sender)
-    texts = [m.get("text", "") for m in messages]
-    assert texts[0].startswith("Ne communiquez jamais votre mot de passe")
-    assert len(texts) >= 2  # then the dialogue goes on as usual
-    assert not any("Soleil2024" in text for text in texts)
-    again = say(stack, "je n'arrive pas à me connecter", sender)  # no password: no warning
-    assert not any("mot de passe, même à moi" in m.get("text", "") for m in again)
