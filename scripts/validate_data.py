@@ -22,13 +22,32 @@ UNUSED_INTENT = re.compile(r"The intent '(?P<name>[^']+)' is not used in any sto
 
 
 def responses_named_in_actions() -> set[str]:
-    """Response names that custom actions (or the channels' guard) send by name."""
+    """Response names that custom actions (or the Rasa-side code: the channels' guard, the
+    password warning) send by name."""
     pattern = re.compile(r"""["'](utter_[a-z0-9_]+)["']""")
     names: set[str] = set()
-    for folder in ("actions", "carpimko/channels"):
+    for folder in ("actions", "carpimko"):
         for path in (ROOT / folder).rglob("*.py"):
             names.update(pattern.findall(path.read_text(encoding="utf-8")))
     return names
+
+
+STORY_POLICIES = {"MemoizationPolicy", "AugmentedMemoizationPolicy", "TEDPolicy"}
+
+
+def stories_without_a_policy(importer: object) -> list[str]:
+    """config.yml has RulePolicy only (the dialogue is rules): a story would be ignored."""
+    from rasa.shared.core.training_data.structures import RuleStep
+
+    steps = importer.get_stories().story_steps  # type: ignore[attr-defined]
+    stories = [step for step in steps if not isinstance(step, RuleStep)]
+    policies = {p.get("name") for p in importer.get_config().get("policies") or []}  # type: ignore[attr-defined]
+    if stories and not policies & STORY_POLICIES:
+        return [
+            f"{len(stories)} story step(s) in data/ but no policy learns stories "
+            "(add MemoizationPolicy or TEDPolicy to config.yml)"
+        ]
+    return []
 
 
 def main() -> int:
@@ -58,7 +77,7 @@ def main() -> int:
         validator.verify_example_repetition_in_intents(ignore_warnings=True)
 
     sent_by_actions = responses_named_in_actions()
-    problems: list[str] = []
+    problems: list[str] = stories_without_a_policy(importer)
     pending_intents: list[str] = []
     for warning in caught:
         message = str(warning.message)
