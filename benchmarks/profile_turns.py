@@ -1,13 +1,15 @@
 """Where the time of a turn goes, in one process: cProfile around whole conversations.
 
     flock /work/wt/heavy.lock .venv/bin/python -m benchmarks.profile_turns [--rounds 5]
+        [--dump FILE] [--no-profile]
 
 Starts the portal and the action server on free loopback ports, loads the trained model in
 this process with the tracker store and action endpoint of endpoints.yml (SQLite in a temporary
 directory), then replays the benchmark's chat conversations (REST channel, guarded as in
 production) under cProfile. Prints the mean time per message and the share of each stage of the
 message path: NLU, policies, tracker store reads and writes, action server calls, the channel
-guard. Used for the before/after figures of docs/benchmarks.md.
+guard. Used for the before/after figures of docs/benchmarks.md. ``--no-profile`` gives the real
+time and the CPU of Rasa's process per message (cProfile roughly doubles Python's time).
 """
 
 from __future__ import annotations
@@ -74,7 +76,11 @@ def count_action_calls(agent: Any) -> None:
     endpoint.request = counted
 
 
-async def replay(rounds: int, portal_url: str, model: Path) -> tuple[cProfile.Profile, int, float]:
+async def replay(
+    rounds: int, portal_url: str, model: Path, profiled: bool = True
+) -> tuple[cProfile.Profile, int, float, float]:
+    """Replay the conversations; return the profile, the number of messages, and the wall and
+    CPU seconds (this process: Rasa's side) spent in them, logins excluded."""
     import httpx
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -120,14 +126,19 @@ async def replay(rounds: int, portal_url: str, model: Path) -> tuple[cProfile.Pr
         await conversation(chat.messages, None)
     profile, count = cProfile.Profile(), 0
     ACTION_CALLS[0] = 0
-    started = time.perf_counter()
+    wall = cpu = 0.0
     for _ in range(rounds):
         for chat in (*ANONYMOUS, *LOGGED_IN):
             metadata = await token(chat.dossier) if chat.dossier else None
-            profile.enable()
+            started, used = time.perf_counter(), time.process_time()
+            if profiled:
+                profile.enable()
             count += await conversation(chat.messages, metadata)
-            profile.disable()
-    return profile, count, time.perf_counter() - started
+            if profiled:
+                profile.disable()
+            wall += time.perf_counter() - started
+            cpu += time.process_time() - used
+    return profile, count, wall, cpu
 
 
 def stage_times(profile: cProfile.Profile) -> dict[str, float]:
@@ -161,6 +172,9 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25, help="functions listed by own time")
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "carpimko.tar.gz")
     parser.add_argument("--dump", type=Path, help="also write the raw profile (pstats) there")
+    parser.add_argument(
+        "--no-profile", action="store_true", help="no cProfile: the real time per message only"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="profile-") as tmp:
         portal_port, action_port = free_port(), free_port()
@@ -194,19 +208,27 @@ def main() -> int:
         try:
             wait(f"{portal_url}/health")
             wait(f"http://127.0.0.1:{action_port}/health")
-            profile, count, seconds = asyncio.run(replay(args.rounds, portal_url, args.model))
+            profile, count, seconds, cpu = asyncio.run(
+                replay(args.rounds, portal_url, args.model, profiled=not args.no_profile)
+            )
         finally:
             for service in services:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(service.pid, signal.SIGTERM)
                 service.wait(timeout=30)
-    print(f"{count} messages, {seconds / count * 1000:.1f} ms per message (wall, profiled)")
+    kind = "without profiler" if args.no_profile else "profiled"
+    print(
+        f"{count} messages, {kind}: {seconds / count * 1000:.1f} ms per message (wall), "
+        f"{cpu / count * 1000:.1f} ms of CPU in Rasa's process"
+    )
+    print(f"| action server calls per message | {ACTION_CALLS[0] / count:.2f} |")
+    if args.no_profile:
+        return 0
     print("| stage | ms per message |\n| --- | ---: |")
     for stage, value in stage_times(profile).items():
         print(f"| {stage} | {value / count * 1000:.1f} |")
     for what, calls in call_counts(profile).items():
         print(f"| {what} | {calls / count:.2f} |")
-    print(f"| action server calls per message | {ACTION_CALLS[0] / count:.2f} |")
     pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(args.top)
     if args.dump:
         profile.dump_stats(args.dump)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,13 @@ from rasa.core.policies.rule_policy import RulePolicy
 from carpimko import rule_index
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "carpimko.tar.gz"
-LOOKUP_FILE = "components/train_RulePolicy1/rule_policy.json"
+LOOKUP_FILE = re.compile(r"components/train_RulePolicy\d+/rule_policy\.json")
 
 
 @pytest.fixture(scope="module")
 def lookups() -> dict[str, dict[str, Any]]:
     with tarfile.open(MODEL) as archive:
-        member = next(m for m in archive.getmembers() if m.name.lstrip("/") == LOOKUP_FILE)
+        member = next(m for m in archive.getmembers() if LOOKUP_FILE.fullmatch(m.name.lstrip("/")))
         stored = archive.extractfile(member)
         assert stored is not None
         lookup = json.load(stored)["lookup"]
