@@ -43,8 +43,6 @@ STAGES = {
     "action server calls (EndpointConfig.request)": ("endpoints.py", "request"),
     "guard: answered? (_bot_answered)": ("guard.py", "_bot_answered"),
     "  RulePolicy": ("rule_policy.py", "predict_action_probabilities"),
-    "  MemoizationPolicy": ("memoization.py", "predict_action_probabilities"),
-    "  TEDPolicy": ("ted_policy.py", "predict_action_probabilities"),
 }
 COUNTS = {
     "policy predictions (next action) per message": ("processor.py", "_predict_next_with_tracker"),
