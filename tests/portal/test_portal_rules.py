@@ -125,3 +125,13 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
+
+
+def test_each_sqlite_connection_keeps_a_bounded_page_cache(tmp_path: Path) -> None:
+    """Sixteen pooled connections must not each grow a 2 MiB cache as the file grows."""
+    engine = make_engine(f"sqlite:///{tmp_path}/cache.sqlite3", 2)
+    with engine.connect() as connection:
+        size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    engine.dispose()
+    assert size == -512 and mode == "wal"
