@@ -191,6 +191,7 @@ def bench(args: argparse.Namespace, stack: Stack, out: Path, command: str) -> st
             )  # fmt: skip
             throughput_peaks = dict(memory.peaks)
         overall = {name: max((v for _, v in s), default=0) for name, s in memory.series.items()}
+        overall_pss = dict(memory.pss_peaks)
     lines = header(command, load, stack)
     lines += [
         f"- Conversations: {args.channels} (REST / socket.io / IVR weights), 30 % of the chat "
@@ -225,6 +226,9 @@ def bench(args: argparse.Namespace, stack: Stack, out: Path, command: str) -> st
         "",
         "Peak RSS over the whole run: "
         + ", ".join(f"{n} {mib(overall[n])} MiB (target ≤ {TARGET_MIB[n]})" for n in PROCESS_NAMES)
+        + ". Peak PSS (a page shared by several processes counted once, split between them; "
+        "differs from the RSS when a server has several processes): "
+        + ", ".join(f"{n} {mib(overall_pss[n])} MiB" for n in PROCESS_NAMES)
         + ".",
     ]
     (out / "results.json").write_text(
@@ -238,6 +242,7 @@ def bench(args: argparse.Namespace, stack: Stack, out: Path, command: str) -> st
                 if throughput
                 else None,
                 "peaks": overall,
+                "pss_peaks": overall_pss,
                 "cpu_shares": CPU_SHARES,
             },
             indent=1,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.procmem import pss_bytes
 from carpimko.devstack import DevStack, running_stack
 
 OPENING_HOURS = "2025-11-12T10:00:00+01:00"
@@ -87,13 +88,15 @@ def _safe_cmdline(process: psutil.Process) -> list[str]:
 
 
 class MemorySampler:
-    """Samples the RSS of each process (with its children) every ``interval`` seconds."""
+    """Samples the RSS of each process (with its children) every ``interval`` seconds, and the
+    peak of their summed PSS."""
 
     def __init__(self, pids: dict[str, int], interval: float = 0.5) -> None:
         self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
         self.interval = interval
         self.series: dict[str, list[tuple[float, int]]] = {name: [] for name in pids}
         self.peaks: dict[str, int] = dict.fromkeys(pids, 0)
+        self.pss_peaks: dict[str, int] = dict.fromkeys(pids, 0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -107,6 +110,16 @@ class MemorySampler:
                     total += child.memory_info().rss
         return total
 
+    def pss(self, name: str) -> int:
+        """The summed PSS of the process and its children (0 where it cannot be read)."""
+        process = self.processes[name]
+        total = 0
+        with contextlib.suppress(psutil.Error, OSError):
+            for one in (process, *process.children(recursive=True)):
+                with contextlib.suppress(OSError):
+                    total += pss_bytes(one.pid)
+        return total
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             now = time.time()
@@ -114,6 +127,7 @@ class MemorySampler:
                 value = self.rss(name)
                 self.series[name].append((now, value))
                 self.peaks[name] = max(self.peaks[name], value)
+                self.pss_peaks[name] = max(self.pss_peaks[name], self.pss(name))
 
     def reset_peaks(self) -> None:
         self.peaks = {name: self.rss(name) for name in self.processes}

@@ -11,6 +11,13 @@ keeps for that purpose, after the checkpoint has been attached: TensorFlow resto
 variable as it is created (object-based checkpoints, deferred restoration). Fine-tuning (the
 optimizer is needed) and a model saved without a prediction example keep Rasa's own path.
 :func:`install` is called by the server's launcher (:mod:`carpimko.rasa_server`) only.
+
+Each prediction then calls the traced graph directly (:class:`DirectPredict`): Rasa calls its
+``tf.function``, which matches the arguments against its signature and looks up its traces at
+every call, about 1 ms of Python per message for DIET's eight inputs (docs/benchmarks.md,
+session 6). The function has one input signature, hence one concrete function: the inputs are
+converted and checked against that signature as ``tf.function`` does, and anything that does
+not fit goes through the ``tf.function`` itself.
 """
 
 from __future__ import annotations
@@ -66,4 +73,35 @@ def _load_for_prediction(
     # training-only layers stay unread on purpose.
     status.assert_existing_objects_matched()
     status.expect_partial()
+    if model._tf_predict_step is not None:
+        model._tf_predict_step = DirectPredict(model._tf_predict_step)
     return model
+
+
+class DirectPredict:
+    """Rasa's prediction ``tf.function`` called through its one concrete function."""
+
+    def __init__(self, function: Any) -> None:
+        """``function``: a ``tf.function`` with an input signature (Rasa's predict step)."""
+        import tensorflow as tf
+
+        self._tf = tf
+        self._function = function
+        self._concrete = function.get_concrete_function()
+        self._specs = tf.nest.flatten(self._concrete.structured_input_signature[0])
+        self.fallbacks = 0
+
+    def __call__(self, batch_in: Any) -> Any:
+        """The step's outputs for ``batch_in`` (a tuple of arrays), as the function gives them."""
+        tf = self._tf
+        arrays = tf.nest.flatten(batch_in)
+        if len(arrays) == len(self._specs):
+            tensors = [
+                tf.convert_to_tensor(array, dtype_hint=spec.dtype)
+                for array, spec in zip(arrays, self._specs, strict=True)
+            ]
+            pairs = zip(self._specs, tensors, strict=True)
+            if all(spec.is_compatible_with(tensor) for spec, tensor in pairs):
+                return self._concrete._call_flat(tensors, self._concrete.captured_inputs)
+        self.fallbacks += 1
+        return self._function(batch_in)

@@ -11,12 +11,29 @@ from there, and hands it to Rasa's own CLI in-process: the visible command line 
 It also loads the model's TensorFlow parts for prediction only (:mod:`carpimko.fast_load`):
 the same answers, a start 28 s shorter and 500 MB less memory (docs/benchmarks.md).
 Set ``CARPIMKO_RASA_FAST_LOAD=0`` to load the model the way ``rasa run`` does.
+
+Before Rasa is imported, :func:`skip_unused_imports` keeps out the packages TensorFlow imports
+only when they are installed, for features the server never uses: ``jax`` (TensorFlow 2.12
+depends on it for its TFLite converter, imported under ``try … except ImportError``) costs about
+100 MB of every Rasa process (docs/benchmarks.md, session 6).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+UNUSED_OPTIONAL_IMPORTS = ("jax",)
+"""Imported by TensorFlow only if installed, and only for what the server never does."""
+
+
+def skip_unused_imports(modules: MutableMapping[str, Any] = sys.modules) -> None:
+    """Make ``import jax`` fail with ImportError in this process, as if it were not installed
+    (a ``None`` entry in ``sys.modules``); a package already imported is left alone."""
+    for name in UNUSED_OPTIONAL_IMPORTS:
+        modules.setdefault(name, None)
 
 
 def rasa_argv(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> list[str]:
@@ -29,6 +46,7 @@ def rasa_argv(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> li
 
 
 def main() -> None:
+    skip_unused_imports()
     from rasa.__main__ import main as rasa_main
 
     if os.environ.get("CARPIMKO_RASA_FAST_LOAD", "1") != "0":

@@ -41,6 +41,7 @@ from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
+from carpimko.nlu.linear_scorer import LinearScorer
 from carpimko.normalize import fold
 
 logger = logging.getLogger(__name__)
@@ -167,6 +168,13 @@ class LinearIntentBlender(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
+        self._scorer = self._fast_scorer(model)
+
+    def _fast_scorer(self, model: Pipeline | None) -> LinearScorer | None:
+        """sklearn's arithmetic without its batch overhead, for the text-features model."""
+        if model is None or not self._from_text:
+            return None
+        return LinearScorer.from_pipeline(model)
 
     @classmethod
     def create(
@@ -216,6 +224,7 @@ class LinearIntentBlender(GraphComponent, IntentClassifier):
             return self._resource
         self._model = self._pipeline(min(counts.values()))
         self._model.fit(rows, np.array(labels))
+        self._scorer = self._fast_scorer(self._model)
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / MODEL_FILE)
         return self._resource
@@ -241,7 +250,10 @@ class LinearIntentBlender(GraphComponent, IntentClassifier):
         features = self._features(message)
         if self._model is None or not features:
             return {}
-        probabilities = self._model.predict_proba([features])[0]
+        if self._scorer is not None:
+            probabilities = self._scorer.predict_proba(features)
+        else:
+            probabilities = self._model.predict_proba([features])[0]
         classes = self._model.classes_
         return {str(c): float(p) for c, p in zip(classes, probabilities, strict=True)}
 

@@ -61,3 +61,17 @@ def test_the_model_loaded_for_prediction_understands_every_message_as_rasa_does(
 
     assert fast == as_rasa_does
     assert len({ranking[0][0] for _, ranking, _ in fast}) >= 8  # a real model, many intents
+
+
+def test_predictions_call_the_traced_graph_directly() -> None:
+    """The direct call is really used (never the fallback) on every message."""
+    fast_load.install()
+    agent = Agent.load(str(MODEL))
+    steps = [
+        node._component.model._tf_predict_step
+        for node in agent.processor.graph_runner._instantiated_nodes.values()
+        if type(getattr(node, "_component", None)).__name__ == "DIETClassifier"
+    ]
+    assert steps and all(isinstance(s, fast_load.DirectPredict) for s in steps)
+    understood(agent)
+    assert [s.fallbacks for s in steps] == [0]
