@@ -1,6 +1,6 @@
 """The blender's calibrated linear model scored for one message, without sklearn's batch path.
 
-Why: ``Pipeline.predict_proba`` on one message took 2.2–2.5 ms (docs/benchmarks.md, session 6),
+Why: ``Pipeline.predict_proba`` on one message took 1.9–2.5 ms (docs/benchmarks.md, session 6),
 most of it input validation and sparse-matrix bookkeeping (two TF-IDF blocks, their
 ``hstack``, CSR checks, one calibrator call per intent) around arithmetic on about a hundred
 non-zero n-grams. :class:`LinearScorer` reads the fitted pipeline's own parts (analyzers,
