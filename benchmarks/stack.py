@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -90,6 +91,14 @@ def _safe_cmdline(process: psutil.Process) -> list[str]:
     return []
 
 
+def _rss(process: psutil.Process) -> int:
+    return int(process.memory_info().rss)
+
+
+def _pss(process: psutil.Process) -> int:
+    return pss_bytes(process.pid)
+
+
 class MemorySampler:
     """Samples the RSS of each process (with its children) every ``interval`` seconds, and the
     peak of their summed PSS."""
@@ -103,34 +112,35 @@ class MemorySampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def rss(self, name: str) -> int:
+    def _group(self, name: str) -> list[psutil.Process]:
+        """The process and its children (none if it is gone)."""
         process = self.processes[name]
+        try:
+            return [process, *process.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    @staticmethod
+    def _total(group: list[psutil.Process], size: Callable[[psutil.Process], int]) -> int:
         total = 0
-        with contextlib.suppress(psutil.Error):
-            total = process.memory_info().rss
-            for child in process.children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    total += child.memory_info().rss
+        for one in group:
+            with contextlib.suppress(psutil.Error, OSError):
+                total += size(one)
         return total
 
-    def pss(self, name: str) -> int:
-        """The summed PSS of the process and its children (0 where it cannot be read)."""
-        process = self.processes[name]
-        total = 0
-        with contextlib.suppress(psutil.Error, OSError):
-            for one in (process, *process.children(recursive=True)):
-                with contextlib.suppress(OSError):
-                    total += pss_bytes(one.pid)
-        return total
+    def rss(self, name: str) -> int:
+        """The summed RSS of the process and its children."""
+        return self._total(self._group(name), _rss)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             now = time.time()
             for name in self.processes:
-                value = self.rss(name)
+                group = self._group(name)
+                value = self._total(group, _rss)
                 self.series[name].append((now, value))
                 self.peaks[name] = max(self.peaks[name], value)
-                self.pss_peaks[name] = max(self.pss_peaks[name], self.pss(name))
+                self.pss_peaks[name] = max(self.pss_peaks[name], self._total(group, _pss))
 
     def reset_peaks(self) -> None:
         self.peaks = {name: self.rss(name) for name in self.processes}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.shared.core.slots import Slot
+from rasa.shared.utils.common import all_subclasses
 
 
 def _copy(slot: Any) -> Any:
@@ -36,14 +37,6 @@ def install() -> None:
     pickling or copying)."""
     if "__copy__" in vars(Slot):
         return
-    classes = [Slot, *_subclasses(Slot)]
+    classes = [Slot, *all_subclasses(Slot)]
     if all(_copyable(cls) and "__copy__" not in vars(cls) for cls in classes):
         Slot.__copy__ = _copy
-
-
-def _subclasses(cls: type) -> list[type]:
-    found: list[type] = []
-    direct: list[type] = type.__subclasses__(cls)
-    for sub in direct:
-        found += [sub, *_subclasses(sub)]
-    return found

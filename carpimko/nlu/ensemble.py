@@ -168,13 +168,8 @@ class LinearIntentBlender(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
-        self._scorer = self._fast_scorer(model)
-
-    def _fast_scorer(self, model: Pipeline | None) -> LinearScorer | None:
-        """sklearn's arithmetic without its batch overhead, for the text-features model."""
-        if model is None or not self._from_text:
-            return None
-        return LinearScorer.from_pipeline(model)
+        # sklearn's arithmetic without its batch overhead; None unless the text-features model.
+        self._scorer = LinearScorer.from_pipeline(model)
 
     @classmethod
     def create(
@@ -224,7 +219,7 @@ class LinearIntentBlender(GraphComponent, IntentClassifier):
             return self._resource
         self._model = self._pipeline(min(counts.values()))
         self._model.fit(rows, np.array(labels))
-        self._scorer = self._fast_scorer(self._model)
+        self._scorer = LinearScorer.from_pipeline(self._model)
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / MODEL_FILE)
         return self._resource
