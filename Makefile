@@ -73,10 +73,12 @@ validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken 
 # Each runner leaves its counts in var/junit or var/results; scripts/test_summary.py adds them up
 # into the closing line, in pytest's shape, so that no partial count (nor the fuzzer's own closing
 # line, which has no test count) is read as the whole run's. The fuzzer and audit run first.
-test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, test stories, PostgreSQL, scale
+test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, privacy scan, test stories, PostgreSQL, scale
 	@rm -rf var/junit var/results/story_report.json; mkdir -p var/junit; date +%s > var/junit/started
 	$(MAKE) --no-print-directory audit fuzz-portal
-	$(PY) -m pytest --junitxml=var/junit/pytest.xml
+	$(PY) -m pytest --junitxml=var/junit/pytest.xml --basetemp=var/pytest
+	@# Every stack the suites started left its tracker store, console database and logs there.
+	$(VENV)/bin/carpimko privacy scan --stacks var/pytest
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 		--out var/results --no-plot
 	$(MAKE) --no-print-directory test-portal-postgres PORTAL_PG_JUNIT=var/junit/portal-postgres.xml

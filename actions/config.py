@@ -12,13 +12,19 @@ can set the environment first.
 | ``PORTAL_SERVICE_KEY`` | ``demo-service-key`` | ``X-Service-Key`` sent to the portal |
 | ``PORTAL_TIMEOUT`` | ``2.0`` | seconds per request (connect, read, write, pool); capped at 2 |
 | ``PORTAL_READ_RETRIES`` | ``1`` | extra attempts for idempotent GETs only (0 or 1) |
+| ``ACTIONS_SEAL_KEY`` | drawn per process | Fernet key of ``actions/sealed.py``; the same on |
+|  |  | every action server instance (else a sealed value is asked again) |
+| ``ACTIONS_SEAL_SECONDS`` | ``1800`` | how long a sealed value can be read back |
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from cryptography.fernet import Fernet
 
 MAX_PORTAL_TIMEOUT = 2.0
 """The user must get an answer within 3 s even when the portal hangs."""
@@ -34,6 +40,14 @@ class Settings:
     portal_service_key: str = "demo-service-key"
     portal_timeout: float = MAX_PORTAL_TIMEOUT
     portal_read_retries: int = 1
+    seal_key: bytes = b""
+    seal_seconds: int = 1800
+
+
+@lru_cache(maxsize=1)
+def _process_seal_key() -> bytes:
+    """One key per process when none is set: a value sealed before a restart is asked again."""
+    return Fernet.generate_key()
 
 
 def load_settings() -> Settings:
@@ -47,4 +61,6 @@ def load_settings() -> Settings:
         portal_service_key=os.environ.get("PORTAL_SERVICE_KEY", "demo-service-key"),
         portal_timeout=min(max(timeout, 0.1), MAX_PORTAL_TIMEOUT),
         portal_read_retries=min(max(retries, 0), 1),
+        seal_key=os.environ.get("ACTIONS_SEAL_KEY", "").encode() or _process_seal_key(),
+        seal_seconds=int(os.environ.get("ACTIONS_SEAL_SECONDS", "1800")),
     )

@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import channel_of, french_date, french_time, portal_for
 from actions.forms.base import FAILURES_SLOT, CountingFormValidation
 from actions.portal_client import PortalError, PortalRejected, PortalUnavailable
+from actions.sealed import seal, unseal
 from actions.summary import conversation_summary
 from carpimko import privacy
 
@@ -73,7 +74,7 @@ class ValidateCallbackForm(CountingFormValidation):
         phone = normalize_french_phone(str(value or ""))
         if phone is None:
             return self.reject("callback_phone", dispatcher, tracker, "utter_invalid_phone")
-        return self.accept("callback_phone", phone, tracker)
+        return self.accept("callback_phone", seal(phone, tracker.sender_id), tracker)
 
 
 class ActionHumanHandoff(Action):
@@ -119,13 +120,15 @@ class ActionCreateCallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        phone = tracker.get_slot("callback_phone")
+        phone = unseal(tracker.get_slot("callback_phone"), tracker.sender_id)
         done: list[EventType] = [
             SlotSet("callback_phone", None),
             SlotSet(STATUS_SLOT, None),
             SlotSet(FAILURES_SLOT, None),
         ]
         if not phone:
+            if tracker.get_slot("callback_phone"):
+                dispatcher.utter_message(response="utter_callback_phone_again")
             return done
         try:
             async with portal_for(tracker) as portal:

@@ -439,6 +439,16 @@ class MemberPortal:
         except (KeyError, TypeError, ValueError) as error:
             raise PortalUnavailable("unexpected RIB answer") from error
 
+    async def is_current_iban(self, iban: str) -> bool:
+        """Whether ``iban`` is the one on file, compared in full by the portal."""
+        body = await self._portal._request(
+            "POST", "/api/v1/me/rib-changes/check", headers=self._headers, json={"iban": iban}
+        )
+        try:
+            return bool(body["same_as_current"])
+        except (KeyError, TypeError) as error:
+            raise PortalUnavailable("unexpected IBAN check answer") from error
+
     async def request_email_change(self, email: str) -> EmailChangeStarted:
         body = await self._portal._request(
             "POST", "/api/v1/me/email-changes", headers=self._headers, json={"email": email}

@@ -4,6 +4,8 @@
                                 --format jsonl|csv|html [--output FILE]
     carpimko transcripts purge [--older-than DAYS] [--dry-run]
     carpimko staff create LOGIN [--password-stdin]
+    carpimko privacy scan [--tracker URL] [--console URL] [--logs PATH…] [--stacks DIR]
+    carpimko privacy scrub [--tracker URL]
 
 Databases come from the same environment as the console (console/config.py): the tracker
 store from CONSOLE_TRACKER_URL or TRACKER_DB, the staff/audit database from
@@ -19,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timezone
 from typing import Any, TextIO
 
-from console import export, staff, tracker
+from console import export, privacy_scan, staff, tracker
 from console.config import DEFAULT_RETENTION_DAYS, Settings
 from console.conversations import export_record
 
@@ -74,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
     )
+    privacy_scan.add_commands(groups)
     return root
 
 
@@ -167,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.group == "staff":
         return create_staff(args, settings)
+    if args.group == "privacy":
+        return privacy_scan.run(args, settings)
     if args.command == "export":
         return export_transcripts(args, settings)
     return purge_transcripts(args, settings)

@@ -365,34 +365,6 @@ def _typed_groups(run: list[_Token]) -> Iterator[Found]:
             group = []
 
 
-_IBAN_RE = re.compile(
-    r"\b[A-Z]{2}\d{2}(?:[ .\-]?[A-Z0-9]{4}){2,7}(?:[ .\-]?[A-Z0-9]{1,3})?(?![A-Z0-9])",
-    re.IGNORECASE,
-)
-_EMAIL_RE = re.compile(r"[\w.+\-]+ ?@ ?[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}", re.IGNORECASE)
-_SPOKEN_EMAIL_RE = re.compile(
-    r"\b[\w\-]+(?:\s+(?:point|tiret(?:\s+bas)?|underscore)\s+[\w\-]+)*"
-    r"\s+(?:arobase|arrobase|a\s+commercial)\s+"
-    r"[\w\-]+(?:\s+(?:point|tiret)\s+[\w\-]+)*\s+point\s+[a-z]{2,}\b",
-    re.IGNORECASE,
-)
-
-
-def find_ibans(text: str) -> list[Found]:
-    """Find IBAN-shaped values (country code, check digits, 12-30 characters) in ``text``."""
-    return [Found(m.start(), m.end(), normalize_iban(m.group())) for m in _IBAN_RE.finditer(text)]
-
-
-def find_emails(text: str) -> list[Found]:
-    """Find e-mail addresses in ``text``, typed or dictated (« jean point dupont arobase … »)."""
-    typed = _EMAIL_RE.finditer(text)
-    found = [Found(m.start(), m.end(), normalize_email(m.group())) for m in typed]
-    for match in _SPOKEN_EMAIL_RE.finditer(text):
-        if not any(match.start() < f.end and f.start < match.end() for f in found):
-            found.append(Found(match.start(), match.end(), normalize_email(match.group())))
-    return sorted(found, key=lambda f: f.start)
-
-
 _PROFILE_PATTERNS = (
     (
         "ayant_droit",
@@ -424,41 +396,6 @@ def find_profiles(text: str) -> list[Found]:
         for m in pattern.finditer(text)
     ]
     return sorted(found, key=lambda f: f.start)
-
-
-def normalize_iban(raw: str) -> str:
-    """Upper-case the IBAN and drop spaces, dots and dashes (« fr76 3000 » → « FR763000 »)."""
-    return re.sub(r"[\s.\-]", "", raw).upper()
-
-
-def iban_is_valid(iban: str) -> bool:
-    """Check the ISO 13616 mod-97 checksum of an already normalised IBAN."""
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", iban):
-        return False
-    rearranged = iban[4:] + iban[:4]
-    numeric = "".join(str(int(ch, 36)) for ch in rearranged)
-    return int(numeric) % 97 == 1
-
-
-_SPOKEN_EMAIL = (
-    (re.compile(r"\s*\b(?:arobase|arrobase|at|a commercial)\b\s*"), "@"),
-    (re.compile(r"\s*\b(?:point|dot)\b\s*"), "."),
-    (re.compile(r"\s*\b(?:tiret bas|underscore)\b\s*"), "_"),
-    (re.compile(r"\s*\b(?:tiret|moins)\b\s*"), "-"),
-)
-
-
-def normalize_email(raw: str) -> str:
-    """Lower-case and trim an e-mail address; read dictated « arobase » / « point » forms.
-
-    Trailing sentence punctuation (« ...@orange.fr. ») and a ``mailto:`` prefix are removed.
-    """
-    email = raw.strip().lower().removeprefix("mailto:")
-    if "@" not in email:
-        for pattern, symbol in _SPOKEN_EMAIL:
-            email = pattern.sub(symbol, email)
-    email = re.sub(r"\s*([@.])\s*", r"\1", email)
-    return email.strip(" .,;:!?<>()[]\"'")
 
 
 def normalize_year(raw: str) -> str | None:

@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
 
-from carpimko.normalize import NUMBER_WORDS, find_dossier_numbers, find_emails, find_ibans, fold
+from carpimko.email_address import SPOKEN_HINTS, find_emails, mask_email
+from carpimko.iban import find_ibans, mask_iban
+from carpimko.normalize import NUMBER_WORDS, find_dossier_numbers, fold
 
 PASSWORD_PLACEHOLDER = "[mot de passe masqué]"
+SEALED_PREFIX = "sealed:v1:"
+"""Start of a value the action server sealed (``actions/sealed.py``): stored as it is."""
 
 
 def mask_dossier(number: str) -> str:
@@ -29,34 +34,6 @@ def mask_dossier(number: str) -> str:
     if len(digits) <= 2:
         return "*" * len(digits)
     return "*" * (len(digits) - 2) + digits[-2:]
-
-
-def mask_email(email: str) -> str:
-    """« jeanne.dupont@example.fr » → « j****t@e******.fr » (same shape as the portal)."""
-    email = email.strip()
-    if "@" not in email:
-        return "*" * len(email)
-    local, _, domain = email.rpartition("@")
-    name, dot, tld = domain.rpartition(".")
-    if not dot:
-        name, tld = domain, ""
-
-    def hide(part: str) -> str:
-        if len(part) <= 2:
-            return part[:1] + "*" * max(len(part) - 1, 0)
-        return part[0] + "*" * (len(part) - 2) + part[-1]
-
-    masked_domain = (name[:1] + "*" * max(len(name) - 1, 0)) + (f".{tld}" if tld else "")
-    return f"{hide(local)}@{masked_domain}"
-
-
-def mask_iban(iban: str) -> str:
-    """« FR7630006000011234567890189 » → « FR76 **** **** **** **** ***0 189 » style: country,
-    check digits and the last 4 characters only."""
-    compact = re.sub(r"\s+", "", iban).upper()
-    if len(compact) <= 8:
-        return "*" * len(compact)
-    return compact[:4] + "*" * (len(compact) - 8) + compact[-4:]
 
 
 # --- passwords -------------------------------------------------------------------
@@ -72,14 +49,16 @@ _TRAILING = ".,;!?»)\"'"
 
 
 _COMPOUND_NAME_RE = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)+$")
+_PORTAL_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+"""The portal's ids (``uuid4().hex``: uploads, resets), made by it and never typed as a secret."""
 
 
 def _is_password_like(token: str) -> bool:
     """Mixed classes (letters + digits, or letters/digits + symbols), at least 8 characters."""
     word = token.strip(_TRAILING + "«(")
-    if len(word) < 8 or _DATE_RE.match(word) or "@" in word or word.startswith("http"):
+    if len(word) < 8 or _DATE_RE.match(word) or word.startswith("http"):
         return False
-    if _COMPOUND_NAME_RE.match(word):  # « Marie-Claire », « Saint-Étienne »: no digit, a name
+    if _COMPOUND_NAME_RE.match(word) or _PORTAL_ID_RE.match(word):  # « Marie-Claire »: a name
         return False
     has_alpha = any(ch.isalpha() for ch in word)
     has_digit = any(ch.isdigit() for ch in word)
@@ -249,17 +228,13 @@ def find_phones(text: str) -> list[tuple[int, int]]:
 _DIGIT_RE = re.compile(r"\d")
 _WORD_SPLIT_RE = re.compile(r"[^\W_]+")
 _SPOKEN_NUMBER_WORDS = frozenset(NUMBER_WORDS)
-_SPOKEN_EMAIL_HINTS = ("arobase", "arrobase", "commercial")
-
-
-_IBAN_TOKEN_RE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}[.,;!?]?", re.IGNORECASE)
 
 
 def _may_hold_password(text: str) -> bool:
     """Cheap test run before :func:`redact_passwords` (which also scans for IBANs…).
     An IBAN written in one piece looks like a password but is protected there anyway."""
     return bool(_INTRO_RE.search(text)) or any(
-        _is_password_like(token) and not _IBAN_TOKEN_RE.fullmatch(token)
+        _is_password_like(token) and not find_ibans(token)
         for token in text.split()
         if len(token) >= 8
     )
@@ -273,60 +248,80 @@ def _may_hold_dossier(text: str, digits: int) -> bool:
     return sum(word in _SPOKEN_NUMBER_WORDS for word in words) >= 3
 
 
-def _redact_new_passwords(text: str) -> str:
-    """:func:`redact_passwords`, leaving alone what an earlier pass already masked."""
+def _new_passwords(text: str) -> list[tuple[int, int]]:
+    """:func:`find_passwords`, leaving alone what an earlier pass already masked."""
     done = [(m.start(), m.end()) for m in re.finditer(re.escape(PASSWORD_PLACEHOLDER), text)]
-    spans = [
+    return [
         (start, end)
         for start, end in find_passwords(text)
         if "**" not in text[start:end]
         and not any(start < d_end and d_start < end for d_start, d_end in done)
     ]
-    pieces: list[str] = []
-    cursor = 0
-    for start, end in spans:
-        pieces += [text[cursor:start], PASSWORD_PLACEHOLDER]
-        cursor = end
-    pieces.append(text[cursor:])
-    return "".join(pieces)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One piece of personal data in a text: what it is, where, and how it may be shown."""
+
+    kind: str
+    start: int
+    end: int
+    masked: str
+
+
+def find_personal_data(
+    text: str, *, passwords: bool = True, dossiers: bool = True
+) -> list[PersonalData]:
+    """Passwords, IBANs, e-mails, phone numbers and numéros de dossier in clear in ``text``, in
+    that order of precedence when two overlap, sorted by position. What is already masked is
+    not found again. Cheap tests skip the costly finders on plain sentences."""
+    digits = len(_DIGIT_RE.findall(text))
+    lowered = text.lower()
+    candidates: list[PersonalData] = []
+    if passwords and _may_hold_password(text):
+        candidates += [
+            PersonalData("mot de passe", s, e, PASSWORD_PLACEHOLDER)
+            for s, e in _new_passwords(text)
+        ]
+    if digits >= 4:
+        candidates += [
+            PersonalData("IBAN", f.start, f.end, mask_iban(f.value)) for f in find_ibans(text)
+        ]
+    if "@" in text or any(hint in lowered for hint in SPOKEN_HINTS):
+        candidates += [
+            PersonalData("e-mail", f.start, f.end, mask_email(f.value)) for f in find_emails(text)
+        ]
+    if digits >= 8:
+        candidates += [
+            PersonalData("téléphone", s, e, mask_phone(text[s:e])) for s, e in find_phones(text)
+        ]
+    if dossiers and _may_hold_dossier(text, digits):
+        candidates += [
+            PersonalData("numéro de dossier", f.start, f.end, mask_dossier(f.value))
+            for f in find_dossier_numbers(text)
+        ]
+    chosen: list[PersonalData] = []
+    for found in candidates:
+        if not any(found.start < c.end and c.start < found.end for c in chosen):
+            chosen.append(found)
+    return sorted(chosen, key=lambda found: found.start)
 
 
 @lru_cache(maxsize=65536)
 def mask_personal_data(text: str, *, passwords: bool = True, dossiers: bool = True) -> str:
-    """Free text as staff may see it: passwords redacted, then IBANs, e-mails, phone numbers
-    and numéros de dossier masked (in that order of precedence when two overlap).
+    """Free text as staff may see it: every :func:`find_personal_data` replaced by its mask.
 
     ``passwords=False`` for the assistant's own sentences and values (written by the team or
     made by the bot, never a secret): « Êtes-vous » would otherwise look like a password.
     ``dossiers=False`` for what the tracker stores keep: staff find a file by its number, and
     it is no secret (the portal asks a password with it); the console masks it when shown.
-    Idempotent: what is already masked is left as it is.
-
-    Cheap tests skip the costly finders on the plain sentences that make most of a
-    transcript, and the result is cached (bot answers repeat): exports mask hundreds of
-    thousands of messages.
+    Idempotent: what is already masked is left as it is. Cached (bot answers repeat): exports
+    mask hundreds of thousands of messages.
     """
-    if passwords and _may_hold_password(text):
-        text = _redact_new_passwords(text)
-    digits = len(_DIGIT_RE.findall(text))
-    lowered = text.lower()
-    candidates: list[tuple[int, int, str]] = []
-    if digits >= 4:
-        candidates += [(f.start, f.end, mask_iban(f.value)) for f in find_ibans(text)]
-    if "@" in text or any(hint in lowered for hint in _SPOKEN_EMAIL_HINTS):
-        candidates += [(f.start, f.end, mask_email(f.value)) for f in find_emails(text)]
-    if digits >= 8:
-        candidates += [(s, e, mask_phone(text[s:e])) for s, e in find_phones(text)]
-    if dossiers and _may_hold_dossier(text, digits):
-        candidates += [(f.start, f.end, mask_dossier(f.value)) for f in find_dossier_numbers(text)]
-    chosen: list[tuple[int, int, str]] = []
-    for start, end, replacement in candidates:
-        if not any(start < c_end and c_start < end for c_start, c_end, _ in chosen):
-            chosen.append((start, end, replacement))
     pieces: list[str] = []
     cursor = 0
-    for start, end, replacement in sorted(chosen):
-        pieces += [text[cursor:start], replacement]
-        cursor = end
+    for found in find_personal_data(text, passwords=passwords, dossiers=dossiers):
+        pieces += [text[cursor : found.start], found.masked]
+        cursor = found.end
     pieces.append(text[cursor:])
     return "".join(pieces)

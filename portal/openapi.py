@@ -395,6 +395,10 @@ SCHEMAS: dict[str, Schema] = {
             "expected_delivery_date": _nullable(DATE),
         }
     ),
+    "RibCheckRequest": _object(
+        {"iban": _string(minLength=15, maxLength=50, pattern="^[A-Za-z0-9 ]+$")}
+    ),
+    "RibCheck": _object({"same_as_current": {"type": "boolean"}}),
     "RibConfirm": _object({"code": _string(pattern=r"^\d{6}$")}),
     "RibConfirmed": _object(
         {
@@ -829,6 +833,17 @@ def _paths(demo_mode: bool) -> dict[str, Any]:
                 "RibChange",
                 (400, *AUTH, 422),
                 body="RibChangeRequest",
+                security=SESSION,
+            )
+        },
+        "/api/v1/me/rib-changes/check": {
+            "post": _op(
+                "Savoir si un IBAN est déjà celui du dossier (comparé en entier par le portail)",
+                "Démarches",
+                200,
+                "RibCheck",
+                (400, *AUTH, 422),
+                body="RibCheckRequest",
                 security=SESSION,
             )
         },

@@ -12,13 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
+from carpimko.email_address import is_valid_email
 from portal.errors import BadRequest, NotFound, ValidationFailed
 
 PROFILES = ("affilie", "ayant_droit")
 DOSSIER_LENGTH = {"affilie": 7, "ayant_droit": 9}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_EMAIL = re.compile(rf"^[a-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -141,7 +140,7 @@ def email(body: Mapping[str, Any], name: str = "email") -> str:
     if not isinstance(value, str) or value.strip() == "":
         raise ValidationFailed("Le champ « adresse e-mail » est obligatoire.", field=name)
     value = value.strip().lower()
-    if len(value) > 254 or not value.isascii() or not _EMAIL.match(value):
+    if not is_valid_email(value):
         raise ValidationFailed(
             "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).", field=name
         )

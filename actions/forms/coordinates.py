@@ -23,8 +23,8 @@ from actions.forms.member import (
     clear_procedure,
 )
 from actions.portal_client import PortalRejected
+from carpimko.email_address import find_emails, is_valid_email
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _CITY = re.compile(r"^\s*(\d{5})\s*,?\s*([A-Za-zÀ-ÖØ-öø-ÿ' -]{2,80})\s*$")
 _STREET = re.compile(r"^[0-9A-Za-zÀ-ÖØ-öø-ÿ',./ -]{5,120}$")
 FORM_PROMPTS = (
@@ -49,10 +49,10 @@ class ValidateEmailChangeForm(MemberProcedureForm):
     async def validate_new_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = _EMAIL.findall(_text(value))
-        if len(found) != 1:
+        found = find_emails(_text(value))
+        if len(found) != 1 or not is_valid_email(found[0].value):
             return self.reject("new_email", dispatcher, tracker, "utter_invalid_email")
-        email = found[0].lower()
+        email = found[0].value
         started, refused = await self.ask_portal(
             "new_email",
             dispatcher,

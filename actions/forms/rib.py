@@ -1,7 +1,9 @@
 """Logged-in change of RIB: IBAN checked with schwifty, masked summary, yes/no, then the portal
 sends a confirmation code (e-mail or letter) that the member types in the Espace Personnel.
 
-The full IBAN is only kept in a slot until the request is sent, and never shown unmasked.
+The full IBAN is kept in the slot only sealed (:mod:`actions.sealed`) until the request is sent,
+and never shown unmasked. Whether it is the one already on file is asked to the portal, which
+compares the full values, as soon as it is typed.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from actions.forms.member import (
     stopped_slots,
 )
 from actions.portal_client import PortalRejected
-from carpimko.privacy import mask_iban
+from actions.sealed import seal, unseal
+from carpimko.iban import find_ibans, mask_iban, normalize_iban
 
-_IBAN_CHARS = re.compile(r"[A-Za-z]{2}\s*\d{2}(?:[\s.-]*[A-Za-z0-9]){10,30}")
 FORM_PROMPTS = ("utter_ask_rib_iban", "utter_ask_rib_bic", "utter_ask_rib_confirmed")
 """What the form asks (Rasa finds them by name: ``utter_ask_<slot>``)."""
 
@@ -39,8 +41,8 @@ def _text(value: Any) -> str:
 
 def find_iban(text: str) -> str:
     """The IBAN-looking part of a message, compacted (« mon iban est FR76 3000 … »)."""
-    match = _IBAN_CHARS.search(text)
-    return re.sub(r"[\s.-]", "", match.group() if match else text).upper()
+    found = find_ibans(text)
+    return found[0].value if found else normalize_iban(text)
 
 
 def derived_bic(iban: IBAN) -> str | None:
@@ -82,25 +84,31 @@ class ValidateRibForm(CountingFormValidation):
             return self.reject("rib_iban", dispatcher, tracker, "utter_invalid_iban")
         if not iban.in_sepa_zone:
             return self.reject("rib_iban", dispatcher, tracker, "utter_iban_not_sepa")
+        compact = str(iban.compact)
         try:
-            member = await call_member_portal(
-                tracker, dispatcher, lambda me: me.me(), "utter_change_rib"
+            unchanged = await call_member_portal(
+                tracker, dispatcher, lambda me: me.is_current_iban(compact), "utter_change_rib"
             )
         except ProcedureStopped as stop:
             return {"rib_iban": None, **stopped_slots(stop)}
-        if member.iban_masked and member.iban_masked == mask_iban(str(iban.compact)):
+        except PortalRejected:
+            return self.reject("rib_iban", dispatcher, tracker, "utter_invalid_iban")
+        if unchanged:
             return self.reject("rib_iban", dispatcher, tracker, "utter_iban_unchanged")
-        slots = self.accept("rib_iban", str(iban.compact), tracker)
+        slots = self.accept("rib_iban", seal(compact, tracker.sender_id), tracker)
         bic = derived_bic(iban)
         slots["rib_bic"] = bic
         if bic:
-            self._summary(dispatcher, str(iban.compact), bic)
+            self._summary(dispatcher, compact, bic)
         return slots
 
     async def validate_rib_bic(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        iban_text = tracker.get_slot("rib_iban") or ""
+        iban_text = unseal(tracker.get_slot("rib_iban"), tracker.sender_id)
+        if iban_text is None:
+            dispatcher.utter_message(response="utter_rib_iban_again")
+            return {"rib_iban": None, "rib_bic": None}
         try:
             bic = BIC(re.sub(r"\s", "", _text(value)).upper())
         except SchwiftyException:
@@ -129,7 +137,8 @@ class ActionRibSubmit(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        iban, bic = tracker.get_slot("rib_iban"), tracker.get_slot("rib_bic")
+        iban = unseal(tracker.get_slot("rib_iban"), tracker.sender_id)
+        bic = tracker.get_slot("rib_bic")
         if tracker.get_slot(OUTCOME_SLOT) or tracker.get_slot("rib_confirmed") is not True:
             return clear_procedure()
         if not iban or not bic:

@@ -35,18 +35,16 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from carpimko.email_address import find_emails, normalize_email
+from carpimko.iban import find_ibans, normalize_iban
 from carpimko.normalize import (
     DOSSIER_LENGTHS,
     Found,
     digits_only,
     find_dossier_numbers,
-    find_emails,
-    find_ibans,
     find_profiles,
     normalize_delivery_channel,
     normalize_dossier_number,
-    normalize_email,
-    normalize_iban,
     normalize_profile,
     normalize_resume_type,
     normalize_year,

@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.cli import print_error_and_exit
 from sqlalchemy.orm import Session
 
-from carpimko.privacy import mask_personal_data, redact_passwords
+from carpimko.privacy import SEALED_PREFIX, mask_personal_data, redact_passwords
 
 REDACTED_FLAG = "password_redacted"
 
@@ -89,26 +89,21 @@ class PasswordRedactor(GraphComponent):
 
 def redact_tracker(tracker: DialogueStateTracker) -> int:
     """Mask what users wrote before it is stored: the password the NLU already redacted, and
-    IBANs, e-mail addresses and phone numbers (text, parse data, entity values).
+    IBANs, e-mail addresses and phone numbers (text, parse data, entity values, slot values).
 
-    Slot values: a slot meant to carry such data (its name says so: ``callback_phone``,
-    ``iban``, ``new_email``… see :data:`PERSONAL_SLOT_WORDS`) keeps its current value, an
-    ongoing procedure needs it; a value already replaced by a later ``SlotSet`` of the same
-    slot, and such data in any other slot (a phone number read as a dossier number), are
-    masked. Slots holding the portal's opaque ids (``*_id``) are left alone. Returns how many
-    events were changed. Idempotent.
+    Every slot value is masked, the current one too: a value a procedure still needs for the
+    portal is sealed by the action server (``actions/sealed.py``) and stored as it is. Slots
+    holding the portal's opaque ids (``*_id``) are left alone. Returns how many events were
+    changed. Idempotent.
     """
     changed = 0
-    events = list(tracker.events)
-    last_set = {e.key: i for i, e in enumerate(events) if isinstance(e, SlotSet)}
-    for index, event in enumerate(events):
+    typed = {e.text for e in tracker.events if isinstance(e, UserUttered) and e.text}
+    for event in tracker.events:
         if isinstance(event, SlotSet) and not _holds_opaque_id(event.key):
-            superseded = last_set.get(event.key, index) > index
-            if superseded or not _holds_personal_data(event.key):
-                masked = _mask_value(event.value)
-                if masked != event.value:
-                    event.value = masked
-                    changed += 1
+            masked = _mask_value(event.value, typed)
+            if masked != event.value:
+                event.value = masked
+                changed += 1
         if not isinstance(event, UserUttered):
             continue
         before = (event.text, repr(event.parse_data))
@@ -172,14 +167,6 @@ def strip_tokens(tracker: DialogueStateTracker) -> int:
     return changed
 
 
-PERSONAL_SLOT_WORDS = ("phone", "telephone", "iban", "bic", "rib", "email", "mail")
-"""A slot whose name contains one of these words may hold personal data while in use."""
-
-
-def _holds_personal_data(slot: str) -> bool:
-    return any(word in slot.lower() for word in PERSONAL_SLOT_WORDS)
-
-
 def _holds_opaque_id(slot: str) -> bool:
     """``reset_id`` and the like: the portal's random hex ids, set by actions, never typed by
     a user. One in eighteen starts like an IBAN (« ba26… »): masked, it would break the
@@ -187,16 +174,15 @@ def _holds_opaque_id(slot: str) -> bool:
     return slot.endswith("_id")
 
 
-def _mask_value(value: Any) -> Any:
-    # Slot values are the bot's (ids, normalised entities): IBAN, e-mail, phone only.
-    if isinstance(value, str):
-        return mask_personal_data(value, passwords=False, dossiers=False)
+def _mask_value(value: Any, typed: set[str]) -> Any:
+    """A slot value as it may be stored. A value copied from what the user typed (``from_text``
+    slots) may hold a password; the ones the bot made (upload ids, links) are not searched for
+    one, their random letters and digits would look like it."""
     if isinstance(value, list):
-        return [
-            mask_personal_data(v, passwords=False, dossiers=False) if isinstance(v, str) else v
-            for v in value
-        ]
-    return value
+        return [_mask_value(v, typed) for v in value]
+    if not isinstance(value, str) or value.startswith(SEALED_PREFIX):
+        return value
+    return mask_personal_data(value, passwords=value in typed, dossiers=False)
 
 
 class RedactingInMemoryTrackerStore(InMemoryTrackerStore):

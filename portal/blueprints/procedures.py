@@ -40,6 +40,16 @@ async def start_rib_change(request: Request) -> HTTPResponse:
     return reply(result, 201)
 
 
+@bp.post("/me/rib-changes/check")
+async def check_rib_iban(request: Request) -> HTTPResponse:
+    """Is this IBAN the one on file? Asked before the summary, so the member is told at once."""
+    claims = session_claims(request)
+    body = validation.json_object(request.body)
+    iban_text = validation.required_text(body, "iban", "IBAN", max_length=50)
+    iban = rib.validate_iban(iban_text)
+    return reply(await db(request, rib.compare_with_current, claims, iban, write=False))
+
+
 @bp.post("/me/rib-changes/<change_id:str>/confirm")
 async def confirm_rib_change(request: Request, change_id: str) -> HTTPResponse:
     claims = session_claims(request)

@@ -11,11 +11,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carpimko.email_address import mask_email
+from carpimko.iban import mask_iban
 from portal.config import Settings
 from portal.errors import Unauthorized
 from portal.models import Member, Payment
 from portal.security import SessionClaims, issue_session, verify_password
-from portal.services.masking import mask_email, mask_iban
 from portal.timeutil import iso, month_key
 
 BENEFIT_LABELS = {

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carpimko.iban import mask_iban
 from portal.config import Settings
 from portal.errors import NotFound, ValidationFailed
 from portal.models import Document, Member, Payment
@@ -24,7 +25,6 @@ from portal.services.accounts import (
     current_member,
     payments_between,
 )
-from portal.services.masking import mask_iban
 from portal.services.outbox import postal_address
 from portal.timeutil import iso, month_key, paris_today
 

@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from carpimko.email_address import mask_email
 from portal.config import Settings
 from portal.errors import Gone, NotFound, ValidationFailed
 from portal.models import EmailVerification, Member, Procedure
 from portal.security import SessionClaims, digest
 from portal.services.accounts import current_member
-from portal.services.masking import mask_email
 from portal.services.outbox import notify, queue_email
 from portal.services.resets import THIRD_PARTY_WARNING, send_email_verification
 from portal.timeutil import iso, paris_today

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from carpimko.email_address import mask_email
 from portal.config import Settings
 from portal.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.models import EmailVerification, Member, PasswordReset
@@ -26,7 +27,6 @@ from portal.security import (
     new_token,
 )
 from portal.services.accounts import current_member, find_member, session_payload, set_password
-from portal.services.masking import mask_email
 from portal.services.outbox import queue_email, queue_letter
 from portal.timeutil import iso
 

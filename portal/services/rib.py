@@ -10,12 +10,13 @@ from schwifty.exceptions import SchwiftyException
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from carpimko.email_address import mask_email
+from carpimko.iban import mask_iban
 from portal.config import Settings
 from portal.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.models import Document, RibChange
 from portal.security import SessionClaims, constant_time_equals, digest, new_code
 from portal.services.accounts import current_member
-from portal.services.masking import mask_email, mask_iban
 from portal.services.outbox import notify, queue_email, queue_letter
 from portal.services.procedures import SERVICE_LABELS, record
 from portal.timeutil import iso, paris_today
@@ -24,8 +25,8 @@ EMAIL_CODE_TTL = timedelta(minutes=30)
 LETTER_CODE_TTL = timedelta(days=30)
 
 
-def validate_bank_details(iban_text: str, bic_text: str) -> tuple[str, str]:
-    """Normalised IBAN and BIC, or a French message saying what is wrong."""
+def validate_iban(iban_text: str) -> str:
+    """The compact IBAN, or a French message saying what is wrong."""
     try:
         iban = IBAN(iban_text)
     except SchwiftyException as exc:
@@ -39,6 +40,12 @@ def validate_bank_details(iban_text: str, bic_text: str) -> tuple[str, str]:
             "Les prestations ne peuvent être versées que sur un compte de la zone SEPA.",
             field="iban",
         )
+    return str(iban.compact)
+
+
+def validate_bank_details(iban_text: str, bic_text: str) -> tuple[str, str]:
+    """Normalised IBAN and BIC, or a French message saying what is wrong."""
+    iban = validate_iban(iban_text)
     try:
         bic = BIC(bic_text)
     except SchwiftyException as exc:
@@ -46,9 +53,16 @@ def validate_bank_details(iban_text: str, bic_text: str) -> tuple[str, str]:
             "Le BIC n'est pas valide : il comporte 8 ou 11 caractères (exemple : BNPAFRPP).",
             field="bic",
         ) from exc
-    if bic.country_code != iban.country_code:
+    if bic.country_code != iban[:2]:
         raise ValidationFailed("Le BIC ne correspond pas au pays de l'IBAN.", field="bic")
-    return str(iban.compact), str(bic.compact)
+    return iban, str(bic.compact)
+
+
+def compare_with_current(session: Session, claims: SessionClaims, iban: str) -> dict[str, Any]:
+    """Whether ``iban`` (compact) is the one on file: compared in full here, where both are known,
+    so that the assistant can answer at once without ever holding the current IBAN."""
+    member = current_member(session, claims)
+    return {"same_as_current": constant_time_equals(iban, member.iban or "")}
 
 
 def start_change(

@@ -24,6 +24,8 @@ from actions.forms.coordinates import (
 from actions.forms.documents import ValidateAttestationForm, ValidateDocumentsForm
 from actions.forms.rib import ActionRibSubmit, ValidateRibForm
 from actions.identity import ActionIdentifyUser
+from actions.sealed import seal, unseal
+from carpimko.privacy import SEALED_PREFIX
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 NEW_IBAN = "FR76 3000 6000 0112 3456 7890 189"
@@ -211,22 +213,44 @@ async def test_rib_iban_is_checked_summarised_masked_then_submitted(live_portal)
     result, said, dispatcher = await validate(
         form, "rib_iban", f"mon iban est {NEW_IBAN}", member_tracker(token)
     )
-    assert result["rib_iban"] == NEW_IBAN.replace(" ", "") and result["rib_bic"] == "AGRIFRPPXXX"
+    compact = NEW_IBAN.replace(" ", "")
+    sealed = result["rib_iban"]
+    assert sealed.startswith(SEALED_PREFIX) and compact not in sealed  # never in clear
+    assert unseal(sealed, "conv-test") == compact
+    assert result["rib_bic"] == "AGRIFRPPXXX"
     assert said == ["utter_rib_summary"]
-    assert dispatcher.messages[0]["masked_iban"] == "FR76*******************0189"
+    assert dispatcher.messages[0]["masked_iban"] == "FR76 **** **** 0189"
     result, said, _ = await validate(form, "rib_confirmed", "peut-être", member_tracker(token))
     assert said == ["utter_invalid_yes_no"]
     result, said, _ = await validate(form, "rib_confirmed", True, member_tracker(token))
     assert result["rib_confirmed"] is True
-    slots = {"rib_iban": NEW_IBAN.replace(" ", ""), "rib_bic": "AGRIFRPPXXX", "rib_confirmed": True}
+    slots = {"rib_iban": sealed, "rib_bic": "AGRIFRPPXXX", "rib_confirmed": True}
     events, dispatcher = await run(ActionRibSubmit(), member_tracker(token, slots))
-    assert responses(dispatcher) == [
-        "utter_rib_code_letter",
-        "utter_rib_code_explained",
-    ] or responses(dispatcher) == ["utter_rib_code_email", "utter_rib_code_explained"]
+    # Sophie Bernard (7654321) has a verified e-mail: the code goes there.
+    assert responses(dispatcher) == ["utter_rib_code_email", "utter_rib_code_explained"]
     assert slot_events(events)["rib_iban"] is None
-    assert NEW_IBAN.replace(" ", "") not in repr(dispatcher.messages)
+    assert compact not in repr(dispatcher.messages)
     assert count_rib_changes(live_portal) == 1
+
+
+async def test_the_iban_on_file_is_answered_at_once(live_portal) -> None:
+    """Typed in any spelling, the current IBAN is refused before the summary (the portal
+    compares the full values); nothing is sent."""
+    token = await login(live_portal.url, "1234567")
+    result, said, _ = await validate(
+        ValidateRibForm(), "rib_iban", "fr76 30004 00826 00012345678 71", member_tracker(token)
+    )
+    assert result["rib_iban"] is None and said == ["utter_iban_unchanged"]
+    assert count_rib_changes(live_portal) == 0
+
+
+async def test_a_sealed_iban_from_another_conversation_is_asked_again(live_portal) -> None:
+    token = await login(live_portal.url)
+    other = seal(NEW_IBAN.replace(" ", ""), "someone-else")
+    slots = {"rib_iban": other, "rib_bic": "AGRIFRPPXXX", "rib_confirmed": True}
+    _, dispatcher = await run(ActionRibSubmit(), member_tracker(token, slots))
+    assert responses(dispatcher) == ["utter_change_rib"]
+    assert count_rib_changes(live_portal) == 0
 
 
 async def test_rib_denied_sends_nothing(live_portal) -> None:
@@ -248,7 +272,8 @@ async def test_rib_denied_sends_nothing(live_portal) -> None:
 
 async def test_rib_submit_with_the_portal_hung_apologises(hung_portal) -> None:
     started = time.monotonic()
-    slots = {"rib_iban": NEW_IBAN.replace(" ", ""), "rib_bic": "AGRIFRPPXXX", "rib_confirmed": True}
+    iban = seal(NEW_IBAN.replace(" ", ""), "conv-test")
+    slots = {"rib_iban": iban, "rib_bic": "AGRIFRPPXXX", "rib_confirmed": True}
     _, dispatcher = await run(ActionRibSubmit(), member_tracker("a.b.c", slots))
     assert time.monotonic() - started < 3
     assert responses(dispatcher) == ["utter_portal_unavailable_member", "utter_change_rib"]

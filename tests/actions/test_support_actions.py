@@ -20,6 +20,7 @@ from actions.handoff import (
     normalize_french_phone,
 )
 from actions.procedure import ActionCancelProcedure
+from actions.sealed import seal, unseal
 from actions.summary import conversation_summary
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -138,12 +139,14 @@ async def test_callback_phone_validation_counts_failures() -> None:
         "utter_offer_advisor",
     ]
     ok = await form.validate_callback_phone("06 12 34 56 78", dispatcher, tracker(), {})
-    assert ok["callback_phone"] == "+33612345678"
+    assert "612345678" not in ok["callback_phone"]  # sealed: never in the store in clear
+    assert unseal(ok["callback_phone"], "conv-test") == "+33612345678"
 
 
 async def test_callback_is_created(live_portal) -> None:
     live_portal.clock.now += timedelta(hours=9)
-    t = tracker({"callback_phone": "+33612345678", "handoff_status": "closed"}, events=HISTORY)
+    phone = seal("+33612345678", "conv-test")
+    t = tracker({"callback_phone": phone, "handoff_status": "closed"}, events=HISTORY)
     events, dispatcher = await run(ActionCreateCallback(), t)
     [message] = dispatcher.messages
     assert message["response"] == "utter_callback_created"
@@ -153,8 +156,16 @@ async def test_callback_is_created(live_portal) -> None:
 
 
 async def test_callback_when_the_portal_is_down(closed_port) -> None:
-    _, dispatcher = await run(ActionCreateCallback(), tracker({"callback_phone": "+33612345678"}))
+    phone = seal("+33612345678", "conv-test")
+    _, dispatcher = await run(ActionCreateCallback(), tracker({"callback_phone": phone}))
     assert responses(dispatcher) == ["utter_handoff_unavailable", "utter_human_handoff"]
+
+
+async def test_callback_with_an_unreadable_number_asks_again(live_portal) -> None:
+    expired = seal("+33612345678", "another-conversation")
+    events, dispatcher = await run(ActionCreateCallback(), tracker({"callback_phone": expired}))
+    assert responses(dispatcher) == ["utter_callback_phone_again"]
+    assert slot_events(events)["callback_phone"] is None
 
 
 async def test_callback_declined_points_to_the_secure_messaging() -> None:

@@ -85,8 +85,8 @@ async def test_rest_conversation_appears_masked_in_the_console(
         users = [t["text"] for t in transcript["turns"] if t["role"] == "user"]
         bots = [t for t in transcript["turns"] if t["role"] == "bot"]
         assert users[0] == "bonjour" and bots, transcript
-        assert "FR76*******************0189" in users[1]
-        assert "j***********t@e******.fr" in users[1]
+        assert "FR76 **** **** 0189" in users[1]
+        assert "j****nt@e*****.fr" in users[1]
         page = await client.get(f"/conversations/{rest_conversation}")
         everything = json.dumps(transcript) + page.text
         for secret in (IBAN, EMAIL, "1234567"):
@@ -107,7 +107,7 @@ def test_rest_conversation_is_exported_masked(
     record = records[rest_conversation]
     assert record["channel"] == "rest"
     users = [t for t in record["turns"] if t["role"] == "user"]
-    assert users[1]["text"].count("*") > 20 and users[1]["intent"]
+    assert "FR76 **** **** 0189" in users[1]["text"] and users[1]["intent"]
     assert any(t["role"] == "bot" and t["text"] for t in record["turns"])
     text = out.read_text()
     assert IBAN not in text and EMAIL not in text and "1234567" not in text
@@ -154,7 +154,7 @@ def test_browser_logs_in_searches_and_opens_a_transcript(
     expect(page.get_by_role("heading", name=f"Conversation {rest_conversation}")).to_be_visible()
     user_bubbles = page.locator(".msg.user .bubble")
     expect(user_bubbles.first).to_have_text("bonjour")
-    expect(user_bubbles.nth(1)).to_contain_text("FR76*******************0189")
+    expect(user_bubbles.nth(1)).to_contain_text("FR76 **** **** 0189")
     expect(page.locator(".msg.bot .bubble").first).to_be_visible()
     assert IBAN not in page.content() and EMAIL not in page.content()
 

@@ -12,8 +12,8 @@ def test_iban_email_phone_and_dossier_are_masked_in_one_message() -> None:
         "tél. 06 12 34 56 78, dossier 1234567"
     )
     masked = mask_personal_data(text)
-    assert "FR76*******************0189" in masked
-    assert "j***********t@e******.fr" in masked
+    assert "FR76 **** **** 0189" in masked
+    assert "j****nt@e*****.fr" in masked
     assert "06 ** ** ** 78" in masked
     assert "*****67" in masked
     for secret in ("3000 6000", "jeanne.dupont", "12 34 56", "1234567"):
@@ -69,5 +69,5 @@ def test_entities_buttons_and_bot_texts_of_a_transcript_are_masked() -> None:
     shown = str(turns(events))
     for secret in ("FR7630006000011234567890189", "7654321", "claire.petit"):
         assert secret not in shown
-    assert "FR76*******************0189" in shown and "*****21" in shown
+    assert "FR76 **** **** 0189" in shown and "*****21" in shown
     assert summarize("x", events).channel == "rest"

@@ -22,6 +22,7 @@ from carpimko.nlu.privacy import (
 )
 from carpimko.privacy import (
     PASSWORD_PLACEHOLDER,
+    SEALED_PREFIX,
     mask_dossier,
     mask_email,
     mask_iban,
@@ -74,9 +75,9 @@ def test_ordinary_messages_are_untouched(text: str) -> None:
 def test_masks() -> None:
     assert mask_dossier("1234567") == "*****67"
     assert mask_dossier("123456789") == "*******89"
-    assert mask_email("jeanne.dupont@example.fr") == "j***********t@e******.fr"
+    assert mask_email("jeanne.dupont@example.fr") == "j****nt@e*****.fr"
     assert "dupont" not in mask_email("jeanne.dupont@example.fr")
-    assert mask_iban("FR76 3000 6000 0112 3456 7890 189") == "FR76" + "*" * 19 + "0189"
+    assert mask_iban("FR76 3000 6000 0112 3456 7890 189") == "FR76 **** **** 0189"
     assert mask_iban("FR76") == "****"
 
 
@@ -143,16 +144,20 @@ def test_a_bad_value_fails_its_request_not_the_server(tmp_path: Path) -> None:
         raise ValueError("A string literal cannot contain NUL (0x00) characters.")
 
 
-def test_stored_slots_keep_only_the_personal_data_in_use() -> None:
+def test_stored_slots_hold_no_personal_data_in_clear() -> None:
     from rasa.shared.core.events import SlotSet
 
+    sealed = SEALED_PREFIX + "gAAAAABnQ2x5c2VhbGVkLXZhbHVlLTEyMzQ1Njc4OTA="
     tracker = DialogueStateTracker.from_events(
         "slots",
         [
             SlotSet("dossier_number", "0671234589"),  # a phone number read as a dossier number
-            SlotSet("callback_phone", "+33671234589"),  # in use by the callback procedure
+            SlotSet("callback_phone", "+33671234589"),  # as Rasa extracts it, before sealing
+            SlotSet("callback_phone", sealed),  # what the action keeps for the portal
             SlotSet("new_email", "marie@exemple.fr"),
-            SlotSet("new_email", None),  # the procedure is over
+            UserUttered("Carpimko@2024"),  # a password typed as a form's answer
+            SlotSet("address_line", "Carpimko@2024"),
+            SlotSet("document_upload", "a3f9c2b1d4e5f6a7b8c9"),  # the bot's upload id
             SlotSet("reset_id", "4f9c2a1b7d3e4c5fa6b7c8d9e0f1a2b3"),  # an id, not a password
             # The portal's opaque ids are random hex: one in eighteen starts like an IBAN
             # (two letters, two digits). Masked, the reset could never be delivered.
@@ -163,9 +168,11 @@ def test_stored_slots_keep_only_the_personal_data_in_use() -> None:
     values = [(e.key, e.value) for e in tracker.events if isinstance(e, SlotSet)]
     assert values == [
         ("dossier_number", "06******89"),  # the phone mask keeps 2 + 2 digits
-        ("callback_phone", "+33671234589"),
-        ("new_email", "m***e@e******.fr"),
-        ("new_email", None),
+        ("callback_phone", "+33*******89"),
+        ("callback_phone", sealed),
+        ("new_email", "m****ie@e*****.fr"),
+        ("address_line", PASSWORD_PLACEHOLDER),
+        ("document_upload", "a3f9c2b1d4e5f6a7b8c9"),
         ("reset_id", "4f9c2a1b7d3e4c5fa6b7c8d9e0f1a2b3"),
         ("reset_id", "ba2637d1c0e94f5a8b6c7d8e9f0a4718"),
     ]

@@ -15,7 +15,6 @@ from portal.db import downgrade, make_engine, migrate
 from portal.models import Base
 from portal.security import password_problems
 from portal.services.delivery import add_working_days, expected_letter_delivery
-from portal.services.masking import mask_email, mask_iban
 
 
 def paris(year: int, month: int, day: int, hour: int = 10) -> datetime:
@@ -48,22 +47,6 @@ def test_the_date_is_reckoned_in_paris_time() -> None:
     # 23:30 UTC on Friday is already Saturday in Paris.
     late_friday = datetime(2025, 11, 14, 23, 30, tzinfo=timezone.utc)
     assert expected_letter_delivery(late_friday) == date(2025, 11, 19)
-
-
-@pytest.mark.parametrize(
-    "email, masked",
-    [
-        ("jeandy@carpimko.com", "j****dy@c*****.com"),
-        ("jeanne.dupont@example.fr", "j****nt@e*****.fr"),
-        ("abc@x.fr", "a****@x*****.fr"),
-    ],
-)
-def test_email_masking_matches_the_reset_page(email: str, masked: str) -> None:
-    assert mask_email(email) == masked
-
-
-def test_iban_masking_keeps_country_and_last_digits() -> None:
-    assert mask_iban("FR7630006000011234567890189") == "FR76 **** **** 0189"
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,18 @@ event of the tracker store are searched for those values, in every written form.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
+import httpx
 import socketio
-from stacklib import Stack, new_sender, texts
+import sqlalchemy as sa
+from stacklib import VENV_BIN, Stack, new_sender, texts
+
+from console import tracker
 
 IBAN = "FR7630004008260001234567871"
 EMAIL = "marie.curie42@exemple-test.fr"
@@ -98,5 +105,86 @@ def test_personal_data_reaches_neither_logs_nor_tracker_store(stack: Stack) -> N
     leaks += [f"tracker store: {s!r}" for s in secrets if s in events]
     assert not leaks, "personal data found:\n" + "\n".join(leaks)
     # The masked forms are there instead: the conversation stays readable for the support team.
-    assert "FR76*******************7871" in events
+    assert "FR76 **** **** 7871" in events
     assert "[mot de passe masqu" in events  # (JSON escapes the é)
+
+
+RIB_SPELLINGS = [
+    "FR 76 3000 6000 0112 3456 7890 189",
+    "FR76  3000  6000  0112  3456  7890  189",
+    "FR76 30006 00001 12345678901 89",
+]
+TYPED_PASSWORD = "Carpimko@2024"
+
+
+def logged_in(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
+    """One REST turn of Sophie Bernard, logged into her Espace Personnel."""
+    with httpx.Client(base_url=stack.portal_url, timeout=30) as client:
+        session = client.post(
+            "/api/v1/sessions",
+            json={"profile": "affilie", "dossier_number": "7654321", "password": "Carpimko2024"},
+        )
+    assert session.status_code == 200, session.text
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={
+            "sender": sender,
+            "message": text,
+            "metadata": {"portal_token": session.json()["token"]},
+        },
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def test_a_rib_change_keeps_the_iban_only_sealed(stack: Stack) -> None:
+    """Every spelling of the IBAN, and a password typed as a form's answer, are masked in the
+    store; the value the procedure needs is kept sealed until it is sent, and never in clear."""
+    sender = new_sender()
+    said = [texts(logged_in(stack, sender, "je veux changer de RIB"))]
+    said.append(texts(logged_in(stack, sender, TYPED_PASSWORD)))  # typed instead of the IBAN
+    for spelling in RIB_SPELLINGS:
+        said.append(texts(logged_in(stack, sender, spelling)))
+        said.append(texts(logged_in(stack, sender, "non")))  # the summary refused: ask again
+        said.append(texts(logged_in(stack, sender, "je veux changer de RIB")))
+    assert "FR76 **** **** 0189" in "\n".join(said)
+    events = stack.postgres.query(f"SELECT data FROM events WHERE sender_id = '{sender}'")
+    compact = "FR7630006000011234567890189"
+    leaks = [s for s in [*RIB_SPELLINGS, compact, compact[4:-4], TYPED_PASSWORD] if s in events]
+    assert not leaks, leaks
+    assert "sealed:v1:" in events  # what the form kept for the portal, unreadable without the key
+    assert "FR76 **** **** 0189" in events
+
+
+def test_privacy_scan_reads_the_stores_and_logs(stack: Stack, tmp_path: Path) -> None:
+    """`carpimko privacy scan` finds nothing in clear in what this suite's conversations left
+    (PostgreSQL tracker store, console database, every log), and is red on a planted IBAN."""
+    pg = stack.postgres.url_parts
+    scan = [
+        str(VENV_BIN / "carpimko"), "privacy", "scan",
+        "--tracker", f"postgresql://{pg['username']}@127.0.0.1:{pg['port']}/{pg['db']}",
+        "--console", f"sqlite:///{stack.log_dir.parent / 'console.sqlite3'}",
+        "--logs", str(stack.log_dir),
+    ]  # fmt: skip
+    clean = subprocess.run(scan, capture_output=True, text=True, check=False)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Aucune donnée personnelle en clair" in clean.stdout
+
+    planted = tmp_path / "planted.sqlite3"
+    engine = sa.create_engine(f"sqlite:///{planted}")
+    tracker.metadata.create_all(engine)
+    row = {"event": "user", "text": "mon iban FR76 3000 6000 0112 3456 7890 189", "parse_data": {}}
+    with engine.begin() as connection:
+        connection.execute(
+            tracker.events.insert(),
+            {"sender_id": "planted", "type_name": "user", "data": json.dumps(row)},
+        )
+    engine.dispose()
+    red = subprocess.run(
+        [*scan[:3], "--tracker", f"sqlite:///{planted}", "--logs"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert red.returncode == 1
+    assert "IBAN en clair : conversation planted" in red.stdout
+    assert "0112" not in red.stdout  # the report itself masks

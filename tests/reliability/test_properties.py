@@ -14,28 +14,17 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from num2words import num2words
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 
 from carpimko.channels.guard import clean_text
+from carpimko.email_address import find_emails, mask_email, normalize_email
+from carpimko.iban import find_ibans, mask_iban, normalize_iban
 from carpimko.normalize import (
     digits_only,
-    find_emails,
-    find_ibans,
-    iban_is_valid,
     normalize_dossier_number,
-    normalize_email,
-    normalize_iban,
     normalize_year,
     spoken_digits_to_digits,
 )
-from carpimko.privacy import (
-    PASSWORD_PLACEHOLDER,
-    mask_email,
-    mask_iban,
-    mask_personal_data,
-    redact_passwords,
-)
+from carpimko.privacy import PASSWORD_PLACEHOLDER, mask_personal_data, redact_passwords
 from portal import validation
 from portal.errors import BadRequest, ValidationFailed
 
@@ -101,28 +90,21 @@ def _iban_strategy() -> st.SearchStrategy[str]:
 
 
 @SETTINGS
-@given(_iban_strategy(), st.sampled_from(["", " ", "-", "."]), st.booleans())
-def test_iban_checksum_agrees_with_schwifty(iban: str, sep: str, lower: bool) -> None:
-    try:
-        IBAN(iban, validate_bban=False)
-        expected = True
-    except SchwiftyException:
-        expected = False
+@given(_iban_strategy(), st.sampled_from(["", " ", "  ", "-", "."]), st.booleans())
+def test_ibans_right_or_mistyped_are_found_and_masked(iban: str, sep: str, lower: bool) -> None:
     written = sep.join(iban[i : i + 4] for i in range(0, len(iban), 4))
     written = written.lower() if lower else written
     assert normalize_iban(written) == iban
-    assert iban_is_valid(normalize_iban(written)) is expected
     found = find_ibans(f"mon IBAN est {written} merci")
     assert [f.value for f in found] == [iban]
-    masked = mask_iban(iban)
-    assert masked[:4] == iban[:4] and masked[-4:] == iban[-4:]
-    assert iban[4:-4] not in masked
+    masked = mask_personal_data(f"mon IBAN est {written} merci")
+    assert mask_iban(iban) in masked and iban[4:-4] not in normalize_iban(masked)
 
 
 @SETTINGS
 @given(ANY_TEXT)
-def test_iban_check_never_raises(text: str) -> None:
-    assert iban_is_valid(normalize_iban(text)) in (True, False)
+def test_iban_search_never_raises(text: str) -> None:
+    assert all(len(f.value) >= 4 for f in find_ibans(text))
 
 
 EMAIL_LOCAL = st.from_regex(r"[a-z0-9]([a-z0-9._-]{0,20}[a-z0-9])?", fullmatch=True)
@@ -228,4 +210,4 @@ def test_portal_json_object_refuses_non_objects(body: bytes) -> None:
 def test_personal_data_masking_is_total_and_idempotent(text: str) -> None:
     masked = mask_personal_data(text)
     assert mask_personal_data(masked) == masked
-    assert not find_ibans(masked) or all(not iban_is_valid(f.value) for f in find_ibans(masked))
+    assert find_ibans(masked) == []
