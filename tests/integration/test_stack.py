@@ -82,7 +82,17 @@ def test_default_stack_keeps_its_internals_closed(stack: DevStack) -> None:
 
 def test_ctrl_c_stops_every_service(stack: DevStack) -> None:
     stack.process.send_signal(signal.SIGINT)
-    stack.process.wait(timeout=30)
+    try:
+        stack.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        group = subprocess.run(
+            ["pgrep", "-d,", "-g", str(stack.process.pid)], capture_output=True, text=True
+        ).stdout.strip()
+        alive = subprocess.run(
+            ["ps", "-o", "pid,stat,etime,wchan:20,args", "-p", group or "0"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        raise AssertionError(f"run.sh still running 30 s after Ctrl-C:\n{alive.stdout}") from None
     children = subprocess.run(
         ["pgrep", "-g", str(stack.process.pid)], capture_output=True, text=True, check=False
     )

@@ -124,7 +124,7 @@ def logged_in(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
             "/api/v1/sessions",
             json={"profile": "affilie", "dossier_number": "7654321", "password": "Carpimko2024"},
         )
-    assert session.status_code == 200, session.text
+    assert session.status_code == 201, session.text
     response = httpx.post(
         f"{stack.rasa_url}/webhooks/rest/webhook",
         json={
@@ -174,7 +174,7 @@ def test_privacy_scan_reads_the_stores_and_logs(stack: Stack, tmp_path: Path) ->
     planted = tmp_path / "planted.sqlite3"
     engine = sa.create_engine(f"sqlite:///{planted}")
     tracker.metadata.create_all(engine)
-    row = {"event": "user", "text": "mon iban FR76 3000 6000 0112 3456 7890 189", "parse_data": {}}
+    row = {"event": "user", "text": "mon iban FR76 3000 4008 2600 0123 4567 871", "parse_data": {}}
     with engine.begin() as connection:
         connection.execute(
             tracker.events.insert(),
@@ -187,4 +187,4 @@ def test_privacy_scan_reads_the_stores_and_logs(stack: Stack, tmp_path: Path) ->
     )  # fmt: skip
     assert red.returncode == 1
     assert "IBAN en clair : conversation planted" in red.stdout
-    assert "0112" not in red.stdout  # the report itself masks
+    assert "4008" not in red.stdout  # the report itself masks
