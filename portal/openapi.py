@@ -54,19 +54,8 @@ def _text(max_length: int, multiline: bool = False) -> Schema:
 
 
 def _dossier_with(profile_key: str, extra: dict[str, Schema]) -> Schema:
-    """Profile and numéro de dossier checked together: 7 digits affilié, 9 ayant droit."""
-    variants = []
-    for profile, digits in (("affilie", 7), ("ayant_droit", 9)):
-        variants.append(
-            _object(
-                {
-                    profile_key: _string(enum=[profile]),
-                    "dossier_number": _string(pattern=rf"^\d{{{digits}}}$"),
-                    **extra,
-                }
-            )
-        )
-    return {"oneOf": variants}
+    """Profile and numéro de dossier (7 or 9 digits with either profile: the record decides)."""
+    return _object({profile_key: PROFILE, "dossier_number": DOSSIER, **extra})
 
 
 MONTH = _string(pattern=r"^(19|2[01])\d\d-(0[1-9]|1[0-2])$", example="2024-01")
@@ -75,7 +64,7 @@ DATETIME = _string(format="date-time")
 DOSSIER = _string(
     pattern=r"^\d{7}(\d{2})?$",
     example="1234567",
-    description="7 chiffres pour un affilié, 9 pour un ayant droit",
+    description="7 ou 9 chiffres, quel que soit le profil",
 )
 PROFILE = _string(enum=["affilie", "ayant_droit"])
 NEW_PASSWORD = _string(

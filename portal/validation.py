@@ -16,7 +16,8 @@ from carpimko.email_address import is_valid_email
 from portal.errors import BadRequest, NotFound, ValidationFailed
 
 PROFILES = ("affilie", "ayant_droit")
-DOSSIER_LENGTH = {"affilie": 7, "ayant_droit": 9}
+DOSSIER_LENGTHS = (7, 9)
+"""Either length belongs to either profile (affilié or ayant droit): the dossier decides."""
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -105,8 +106,9 @@ def profile(body: Mapping[str, Any]) -> str:
     return choice(body, "profile", "profil (affilie ou ayant_droit)", PROFILES)
 
 
-def dossier_number(body: Mapping[str, Any], profile_value: str | None = None) -> str:
-    """Seven digits for an affilié, nine for an ayant droit, checked together."""
+def dossier_number(body: Mapping[str, Any]) -> str:
+    """Seven or nine digits, whatever the profile: whether the number and the profile go
+    together is the member's record's answer (« incorrect »), never a rule about lengths."""
     value = body.get("dossier_number")
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
@@ -120,18 +122,10 @@ def dossier_number(body: Mapping[str, Any], profile_value: str | None = None) ->
             "Le numéro de dossier ne contient que des chiffres, sans espace ni point.",
             field="dossier_number",
         )
-    if len(value) not in DOSSIER_LENGTH.values():
+    if len(value) not in DOSSIER_LENGTHS:
         raise ValidationFailed(
-            "Le numéro de dossier comporte 7 chiffres pour un affilié "
-            "et 9 chiffres pour un ayant droit.",
-            field="dossier_number",
+            "Le numéro de dossier comporte 7 ou 9 chiffres.", field="dossier_number"
         )
-    if profile_value is not None and len(value) != DOSSIER_LENGTH[profile_value]:
-        if profile_value == "affilie":
-            message = "Le numéro de dossier d'un affilié comporte 7 chiffres."
-        else:
-            message = "Le numéro de dossier d'un ayant droit comporte 9 chiffres."
-        raise ValidationFailed(message, field="dossier_number")
     return value
 
 
