@@ -3,18 +3,24 @@
 
 Every page and state the statement lists is scanned here: public and logged-in pages with the
 widget closed, open, and after the bot's answers with buttons (and after one is chosen), the
-login form (also with its error), and the statement itself. A violation fails the test with
-the rule and the element.
+login form (also with its error), and the statement itself; then what the bot rarely shows
+(a file picker, a download card, the « injoignable » status) and a 320 px screen, with the
+recorder (tests/web/recorder.py) scripting the answers. A violation fails the test with the
+rule and the element.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 from test_espace_personnel import log_in
 from web_testkit import BOT, USER, Stack, axe_violations, enable_axe, exchange, open_widget
 
+from carpimko.devstack import free_port
 from webdemo import accessibility
 
 SCANNED_PATHS = {"/", "/espace-personnel", "/espace-personnel/accueil", accessibility.PATH}
@@ -104,3 +110,34 @@ def test_statement_is_linked_from_every_page_and_follows_the_rgaa_model(
     expect(page.locator("footer").get_by_role("link", name=LINK_NAME)).to_be_visible()
     widget_ready(page)
     assert_accessible(page, "accessibility statement")
+
+
+def test_file_picker_card_and_links_on_a_small_screen_have_no_axe_violation(
+    recorder_site: tuple[str, Path], page: Page
+) -> None:
+    site, _ = recorder_site
+    enable_axe(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(site)
+    open_widget(page)
+    bot = {
+        "text": "Voir [le guide](https://www.carpimko.com/guide) et "
+        "[l'attestation](http://127.0.0.1:9/api/v1/files/abc).",
+        "quick_replies": [{"title": "Oui", "payload": "/affirm"}],
+        "custom": {"data": {"upload": {"label": "Choisir votre arrêt de travail"}}},
+    }
+    message = exchange(page, "echo:" + json.dumps(bot))
+    expect(message.get_by_label("Choisir votre arrêt de travail")).to_have_attribute("type", "file")
+    expect(message.locator(".cw-card-link")).to_be_visible()
+    assert_accessible(page, "320 px, picker, card, links and buttons")
+
+
+def test_unreachable_status_has_no_axe_violation(
+    stack: Stack, extra_sites: Callable[[str, str], str], page: Page
+) -> None:
+    site = extra_sites(f"http://127.0.0.1:{free_port()}", "webdemo-unreachable-a11y")
+    enable_axe(page)
+    page.goto(site)
+    page.locator(".cw-launcher").click()
+    expect(page.locator("#cw-panel [role=status]")).to_contain_text("momentanément injoignable")
+    assert_accessible(page, "server unreachable")
