@@ -112,7 +112,7 @@ def test_statement_is_linked_from_every_page_and_follows_the_rgaa_model(
     assert_accessible(page, "accessibility statement")
 
 
-def test_file_picker_card_and_links_on_a_small_screen_have_no_axe_violation(
+def test_file_picker_and_download_card_on_a_small_screen_have_no_axe_violation(
     recorder_site: tuple[str, Path], page: Page
 ) -> None:
     site, _ = recorder_site
@@ -120,16 +120,13 @@ def test_file_picker_card_and_links_on_a_small_screen_have_no_axe_violation(
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(site)
     open_widget(page)
-    bot = {
-        "text": "Voir [le guide](https://www.carpimko.com/guide) et "
-        "[l'attestation](http://127.0.0.1:9/api/v1/files/abc).",
-        "quick_replies": [{"title": "Oui", "payload": "/affirm"}],
-        "custom": {"data": {"upload": {"label": "Choisir votre arrêt de travail"}}},
-    }
-    message = exchange(page, "echo:" + json.dumps(bot))
-    expect(message.get_by_label("Choisir votre arrêt de travail")).to_have_attribute("type", "file")
-    expect(message.locator(".cw-card-link")).to_be_visible()
-    assert_accessible(page, "320 px, picker, card, links and buttons")
+    label = "Choisir votre arrêt de travail"
+    ask = {"text": "Joignez le document.", "custom": {"data": {"upload": {"label": label}}}}
+    expect(exchange(page, "echo:" + json.dumps(ask)).get_by_label(label)).to_be_enabled()
+    pdf = {"type": "file", "payload": {"src": "http://127.0.0.1:9/x.pdf", "title": "Relevé"}}
+    card = exchange(page, "echo:" + json.dumps({"attachment": pdf}))
+    expect(card.get_by_role("link", name="Télécharger le PDF : Relevé")).to_be_visible()
+    assert_accessible(page, "320 px, file picker and download card")
 
 
 def test_unreachable_status_has_no_axe_violation(
