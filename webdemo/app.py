@@ -1,4 +1,5 @@
-"""Sanic app of the demo site: public page, Espace Personnel login/home/logout, static files."""
+"""Sanic app of the demo site: public page, Espace Personnel login/home/logout, accessibility
+statement, static files."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from webdemo import pages, portal
+from webdemo import accessibility, pages, portal
 from webdemo.config import Settings
 from webdemo.session import COOKIE, sign, unsign
 
@@ -82,6 +83,10 @@ def create_app(settings: Settings | None = None, name: str = "carpimko_webdemo")
     @app.get("/")
     async def home(_: Request) -> HTTPResponse:
         return _html(pages.public_page(widget("public"), mailbox_url))
+
+    @app.get(accessibility.PATH)
+    async def accessibility_statement(_: Request) -> HTTPResponse:
+        return _html(pages.accessibility_page(widget("public")))
 
     @app.get("/espace-personnel")
     async def login_form(request: Request) -> HTTPResponse:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from webdemo import accessibility
+
 
 def e(value: object) -> str:
     """Escapes text and attribute values (quotes included)."""
@@ -60,6 +62,8 @@ auxiliaires médicaux</small></a>
 </main>
 <footer class="site-footer">
 <p>Site de démonstration de l'assistant CARPIMKO — données fictives.</p>
+<p><a href="{accessibility.PATH}">{accessibility.TITLE}</a> — accessibilité :
+{accessibility.STATUS}</p>
 </footer>
 {widget_html(widget) if widget else ""}
 </body>
@@ -153,3 +157,10 @@ d'activité, prolongation d'arrêt de travail.</p></li>
 votre numéro de dossier. Il ne vous demandera jamais votre mot de passe.</p>
 """
     return layout("Mon Espace Personnel — CARPIMKO", main, header_action=logout, widget=widget)
+
+
+def accessibility_page(widget: Widget) -> str:
+    """The « Déclaration d'accessibilité » (RGAA 4.1 model), linked from every footer."""
+    main = accessibility.declaration_main()
+    title = f"{accessibility.TITLE} — CARPIMKO"
+    return layout(title, main, header_action=ESPACE_BUTTON, widget=widget)

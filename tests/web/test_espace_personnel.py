@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
-from web_testkit import BOT, Stack, exchange, open_widget, send
+from web_testkit import BOT, Stack, axe_violations, enable_axe, exchange, open_widget, send
 
 
 def recorded(path: Path) -> list[dict[str, Any]]:
@@ -99,6 +99,7 @@ def test_links_buttons_and_download_cards_are_safe(
     recorder_site: tuple[str, Path], page: Page
 ) -> None:
     site, _ = recorder_site
+    enable_axe(page)
     page.goto(site)
     open_widget(page)
     bot = {
@@ -116,6 +117,10 @@ def test_links_buttons_and_download_cards_are_safe(
         "href", "http://127.0.0.1:9/api/v1/files/abc"
     )
     expect(message.locator(".cw-reply")).to_have_text("<b>Oui</b>")
+    # The card's name starts with its visible words (WCAG 2.5.3), then names the document.
+    card_link = message.get_by_role("link", name="Télécharger le PDF : l'attestation")
+    expect(card_link).to_have_text("Télécharger le PDF : l'attestation")
+    assert axe_violations(page) == []
     card = {"attachment": {"type": "file", "payload": {"src": "javascript:x", "title": "T"}}}
     before = page.locator(BOT).count()
     send(page, "echo:" + json.dumps(card))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from carpimko.devstack import free_port
-from webdemo import pages
+from webdemo import accessibility, pages
 from webdemo.app import create_app
 from webdemo.config import Settings
 from webdemo.session import COOKIE, sign, unsign
@@ -71,3 +73,24 @@ async def _upload_route_checks() -> None:
     page = pages.widget_html(pages.Widget("http://rasa", "/socket.io", "espace", "t", "/up"))
     assert 'data-upload="/up"' in page
     assert "data-upload" not in pages.widget_html(pages.Widget("http://rasa", "/s", "public"))
+
+
+def test_statement_names_the_axe_core_version_the_tests_inject() -> None:
+    installed = Path(accessibility.PACKAGE_JSON).parent / "node_modules/axe-core/package.json"
+    version = json.loads(installed.read_text())["version"]
+    assert accessibility.axe_version() == version
+    assert f"axe-core {version}" in accessibility.declaration_main()
+
+
+def test_every_page_links_the_accessibility_statement_in_its_footer() -> None:
+    widget = pages.Widget("http://rasa", "/socket.io", "public")
+    person: dict[str, object] = {"first_name": "Jeanne", "last_name": "Dupont"}
+    link = f'<a href="{accessibility.PATH}">{accessibility.TITLE}</a>'
+    for html in (
+        pages.public_page(widget, "http://portal/demo/mailbox"),
+        pages.login_page("http://portal/demo/mailbox"),
+        pages.home_page(person, widget, "http://portal/demo/mailbox"),
+        pages.accessibility_page(widget),
+    ):
+        footer = html.split('<footer class="site-footer">', 1)[1].split("</footer>", 1)[0]
+        assert link in footer

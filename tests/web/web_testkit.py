@@ -7,6 +7,11 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
+from webdemo.accessibility import AXE_TAGS
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
 
 @dataclass
 class Stack:
@@ -51,3 +56,25 @@ def exchange(page: Page, text: str) -> Locator:
     send(page, text)
     bot_after(page, before)
     return page.locator(BOT).nth(before)
+
+
+def enable_axe(page: Page) -> None:
+    """Injects the locally installed axe-core into every page this tab loads from now on.
+
+    An init script runs outside the page's Content-Security-Policy (which forbids inline
+    scripts), so the site is audited with its real headers; no CDN, no network.
+    """
+    assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: run scripts/build-web.sh (npm ci)"
+    page.context.add_init_script(path=AXE_SCRIPT)
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now, one line per element."""
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", list(AXE_TAGS)
+    )
+    return [
+        f"{rule['id']} ({rule['impact']}): {rule['help']} — {node['target']}"
+        for rule in result["violations"]
+        for node in rule["nodes"]
+    ]

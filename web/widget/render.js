@@ -26,11 +26,12 @@ export function downloadCard(href, title) {
   card.append(el("span", "cw-card-icon", "PDF"));
   const body = el("div", "cw-card-body");
   body.append(el("p", "cw-card-title", title || "Document PDF"));
+  // The name starts with the visible words (WCAG 2.5.3) and adds the title for screen readers.
   const anchor = el("a", "cw-card-link", "Télécharger le PDF");
+  anchor.append(el("span", "cw-sr", ` : ${title || "document"}`));
   anchor.href = href;
   anchor.rel = "noopener noreferrer";
   anchor.setAttribute("download", "");
-  anchor.setAttribute("aria-label", `Télécharger ${title || "le document"} (PDF)`);
   body.append(anchor);
   card.append(body);
   return card;

@@ -1,5 +1,6 @@
 // The widget's DOM: a launcher button and a non-modal panel with the transcript
-// (role="log", aria-live="polite"), a status line, the typing indicator and the form.
+// (a role="log" region holding an ordered list of messages), a status line, the typing
+// indicator and the form.
 import { renderItem } from "./render.js";
 
 function el(tag, attrs = {}, text) {
@@ -36,10 +37,18 @@ export function createUi(root, { title, onSend, onToggle, onFile }) {
   panel.hidden = true;
   const header = el("div", { class: "cw-header" });
   header.append(el("h2", { id: "cw-title", class: "cw-title" }, title));
-  const close = el("button", { type: "button", class: "cw-close", "aria-label": "Fermer la discussion" }, "×");
+  // The visible word is part of the name (WCAG 2.5.3, label in name); the cross is decoration.
+  const close = el("button", { type: "button", class: "cw-close" });
+  close.append(
+    el("span", { class: "cw-close-icon", "aria-hidden": "true" }, "×"),
+    el("span", {}, "Fermer"),
+    el("span", { class: "cw-sr" }, " la discussion"),
+  );
   header.append(close);
 
-  const log = el("ol", {
+  // The live region and the list are two elements: role="log" on the <ol> itself would
+  // replace its list role, and its <li> would no longer be list items (axe: listitem).
+  const log = el("div", {
     class: "cw-log",
     role: "log",
     "aria-live": "polite",
@@ -47,6 +56,8 @@ export function createUi(root, { title, onSend, onToggle, onFile }) {
     "aria-label": "Conversation avec l'assistant",
     tabindex: "0",
   });
+  const list = el("ol", { class: "cw-list" });
+  log.append(list);
   const typing = el("p", { class: "cw-typing", "aria-live": "polite" });
   typing.hidden = true;
   const status = el("p", { class: "cw-status", role: "status" });
@@ -111,7 +122,7 @@ export function createUi(root, { title, onSend, onToggle, onFile }) {
           });
         },
       );
-      log.append(row);
+      list.append(row);
       log.scrollTop = log.scrollHeight;
     },
     disableOldReplies() {
