@@ -74,17 +74,21 @@ validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken 
 # into the closing line, in pytest's shape, so that no partial count (nor the fuzzer's own closing
 # line, which has no test count) is read as the whole run's. The fuzzer and audit run first.
 test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, privacy scan, test stories, PostgreSQL, scale
-	@rm -rf var/junit var/results/story_report.json; mkdir -p var/junit; date +%s > var/junit/started
+	@rm -rf var/junit var/results/story_report.json var/results-stock/story_report.json; mkdir -p var/junit; date +%s > var/junit/started
 	$(MAKE) --no-print-directory audit fuzz-portal
 	$(PY) -m pytest --junitxml=var/junit/pytest.xml --basetemp=var/pytest
 	@# Every stack the suites started left its tracker store, console database and logs there.
 	$(VENV)/bin/carpimko privacy scan --stacks var/pytest
-	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
-		--out var/results --no-plot
+	@# The test stories through the project's entry point, then with stock Rasa: same answers.
+	$(PY) -m carpimko.rasa_server test core --e2e --model $(MODEL) --stories tests/stories \
+		--fail-on-prediction-errors --out var/results --no-plot
+	CARPIMKO_RASA_PATCHES=0 $(PY) -m carpimko.rasa_server test core --e2e --model $(MODEL) \
+		--stories tests/stories --fail-on-prediction-errors --out var/results-stock --no-plot
 	$(MAKE) --no-print-directory test-portal-postgres PORTAL_PG_JUNIT=var/junit/portal-postgres.xml
 	$(MAKE) --no-print-directory scale-test
 	@$(PY) scripts/test_summary.py --junit var/junit/pytest.xml var/junit/portal-postgres.xml \
-		--stories var/results/story_report.json --started var/junit/started
+		--stories var/results/story_report.json var/results-stock/story_report.json \
+		--started var/junit/started
 
 # --- security tools (own venv: schemathesis and pip-audit conflict with Rasa's pins) -----------
 TOOLS       := .venv-tools
@@ -146,9 +150,11 @@ transcripts: $(MODEL) web  ## replay the main procedures over REST on a fresh st
 portal: $(STAMP)  ## serve the reference portal alone on :8080 (migrates, loads demo data)
 	$(PY) -m portal
 
-shell: $(MODEL)  ## talk to the assistant in the terminal (starts the action server too)
-	@$(RASA) run actions --actions actions --port 5055 >/dev/null 2>&1 & pid=$$!; \
-	trap "kill $$pid" EXIT; $(RASA) shell --model $(MODEL)
+shell: $(MODEL)  ## talk to the assistant in the terminal (action server with its token, patches as in production)
+	@mkdir -p var/log; token=$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'); \
+	ACTION_SERVER_TOKEN=$$token $(PY) -m actions.server --host 127.0.0.1 --port 5055 \
+		>var/log/actions-shell.log 2>&1 & pid=$$!; trap "kill $$pid" EXIT; \
+	ACTION_SERVER_TOKEN=$$token $(PY) -m carpimko.rasa_server shell --model $(MODEL)
 
 clean:  ## remove build output (models, results, caches); keeps .venv
-	rm -rf models/*.tar.gz var/results .rasa .pytest_cache .ruff_cache .mypy_cache
+	rm -rf models/*.tar.gz var/results var/results-stock .rasa .pytest_cache .ruff_cache .mypy_cache

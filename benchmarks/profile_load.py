@@ -3,7 +3,7 @@
     flock /work/wt/heavy.lock .venv/bin/python -m benchmarks.profile_load [--rasa-load]
         [--dump var/parses.json] [--profile]
 
-Loads models/carpimko.tar.gz in this process as the server does (``carpimko.fast_load``), or
+Loads models/carpimko.tar.gz in this process as the server does (:mod:`carpimko.rasa_patches`), or
 the way ``rasa run`` does with ``--rasa-load``; prints the import and load times and the RSS
 after the load. ``--dump`` writes the parse (intent ranking, entities) of every training
 example of data/nlu to a JSON file: two dumps of the two loads must be identical (``cmp``).
@@ -68,9 +68,9 @@ def main() -> int:
     from rasa.core.agent import Agent
 
     if not args.rasa_load:
-        from carpimko import fast_load
+        from carpimko import rasa_patches
 
-        fast_load.install()
+        rasa_patches.install()
     imported = time.monotonic()
     profile = cProfile.Profile()
     if args.profile:

@@ -86,11 +86,10 @@ async def replay(
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
-    from carpimko import fast_load
+    from carpimko import rasa_patches
     from carpimko.channels.guard import guard_turns, harden_agent
 
-    if os.environ.get("CARPIMKO_RASA_FAST_LOAD", "1") != "0":
-        fast_load.install()  # as carpimko.rasa_server
+    rasa_patches.install()  # as carpimko.rasa_server
     configure_logging_and_warnings(logging.INFO)  # as `rasa run` (no debug lines)
     configure_structlog(logging.INFO)
 

@@ -24,6 +24,8 @@ from carpimko.iban import find_ibans, mask_iban
 from carpimko.normalize import NUMBER_WORDS, find_dossier_numbers, fold
 
 PASSWORD_PLACEHOLDER = "[mot de passe masqué]"
+REDACTED_FLAG = "password_redacted"
+"""Set in a message's parse data by the NLU when it masked a password: the user is warned."""
 SEALED_PREFIX = "sealed:v1:"
 """Start of a value the action server sealed (``actions/sealed.py``): stored as it is."""
 

@@ -8,9 +8,9 @@ from there, and hands it to Rasa's own CLI in-process: the visible command line 
 
     RASA_AUTH_TOKEN=… python -m carpimko.rasa_server run --model … --port …
 
-It also loads the model's TensorFlow parts for prediction only (:mod:`carpimko.fast_load`):
-the same answers, a start 28 s shorter and 500 MB less memory (docs/benchmarks.md).
-Set ``CARPIMKO_RASA_FAST_LOAD=0`` to load the model the way ``rasa run`` does.
+Every Rasa process of the project starts here (``run``, ``shell``, ``test``): it installs the
+project's patches of Rasa's internals (:mod:`carpimko.rasa_patches`: version-checked, each with
+its reason; ``CARPIMKO_RASA_PATCHES=0`` runs stock Rasa) before any model is loaded.
 
 Before Rasa is imported, :func:`skip_unused_imports` keeps out the packages TensorFlow imports
 only when they are installed, for features the server never uses: ``jax`` (TensorFlow 2.12
@@ -49,10 +49,9 @@ def main() -> None:
     skip_unused_imports()
     from rasa.__main__ import main as rasa_main
 
-    if os.environ.get("CARPIMKO_RASA_FAST_LOAD", "1") != "0":
-        from carpimko import fast_load
+    from carpimko import rasa_patches
 
-        fast_load.install()
+    rasa_patches.install()
     sys.argv = ["rasa", *rasa_argv(sys.argv[1:], os.environ)]
     rasa_main()
 

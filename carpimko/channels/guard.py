@@ -39,7 +39,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from carpimko import action_validation, event_types, graph_runner, rule_index, slot_copy
+from carpimko import rasa_patches
 from carpimko.channels import idempotency
 
 logger = logging.getLogger(__name__)
@@ -132,9 +132,8 @@ def _report_failure(reason: str) -> None:
 
 def harden_agent(agent: Any) -> None:
     """Once the server has started: the observed action endpoint, a strict tracker store,
-    retried messages processed once (:mod:`carpimko.channels.idempotency`), and the cheaper
-    checks of each turn (:mod:`carpimko.action_validation`, :mod:`carpimko.event_types`,
-    :mod:`carpimko.slot_copy`, :mod:`carpimko.rule_index`, :mod:`carpimko.graph_runner`).
+    retried messages processed once (:mod:`carpimko.channels.idempotency`), and the patches
+    that work on the served agent (:func:`carpimko.rasa_patches.install_on_agent`).
 
     Rasa wraps the tracker store in ``FailSafeTrackerStore``: when the database fails it starts
     the conversation afresh from memory and answers, and the events of that answer are never
@@ -143,11 +142,7 @@ def harden_agent(agent: Any) -> None:
     """
     if agent is None:
         return
-    action_validation.install()
-    event_types.install()
-    slot_copy.install()
-    rule_index.install()
-    graph_runner.install(agent)
+    rasa_patches.install_on_agent(agent)
     idempotency.install(agent)
     endpoint = getattr(agent, "action_endpoint", None)
     if endpoint is not None and not isinstance(endpoint, ObservedActionEndpoint):

@@ -5,7 +5,7 @@ classified, featurised, echoed, or kept in the parse data. This component replac
 password-like span (see :func:`carpimko.privacy.find_passwords`) by « [mot de passe masqué] »
 in the message text before any other component reads it, and sets the output property
 ``password_redacted: true`` so that the dialogue warns the user
-(:mod:`carpimko.password_warning`).
+(:mod:`carpimko.rasa_patches.password_warning`, installed with the other patches).
 
 Rasa 3.6 (``MessageProcessor._handle_message_with_tracker``) builds the ``UserUttered``
 event with ``message.text`` of the *incoming* ``UserMessage`` and the parse data from the
@@ -41,9 +41,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.cli import print_error_and_exit
 from sqlalchemy.orm import Session
 
-from carpimko.privacy import SEALED_PREFIX, mask_personal_data, redact_passwords
-
-REDACTED_FLAG = "password_redacted"
+from carpimko.privacy import REDACTED_FLAG, SEALED_PREFIX, mask_personal_data, redact_passwords
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -58,11 +56,6 @@ class PasswordRedactor(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> PasswordRedactor:
-        """The component, and the dialogue's warning after a masked password
-        (:mod:`carpimko.password_warning`): wherever the model is loaded, both go together."""
-        from carpimko import password_warning
-
-        password_warning.install()
         return cls()
 
     @staticmethod

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from carpimko import action_validation
+from carpimko.rasa_patches import action_validation
 
 ORIGINAL = RemoteAction._validate_action_result
 ANSWERS: dict[str, dict[str, Any]] = {

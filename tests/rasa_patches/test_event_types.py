@@ -7,7 +7,7 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 
-from carpimko import event_types
+from carpimko.rasa_patches import event_types
 
 
 @pytest.fixture(autouse=True)

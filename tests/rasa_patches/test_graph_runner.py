@@ -15,7 +15,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from test_fast_load import MESSAGES, MODEL  # the same messages and model (tests/nlu)
 
-from carpimko import graph_runner
+from carpimko.rasa_patches import graph_runner
 
 
 @pytest.fixture(scope="module")

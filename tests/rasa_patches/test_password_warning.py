@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from carpimko import password_warning
+from carpimko.rasa_patches import password_warning
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
 
@@ -66,11 +66,3 @@ async def test_phone_words_on_the_phone() -> None:
 async def test_no_warning_without_a_password() -> None:
     events = await extract(conversation(flagged=False), CollectingOutputChannel())
     assert not [e for e in events if isinstance(e, BotUttered)]
-
-
-def test_installed_wherever_the_model_loads(monkeypatch: pytest.MonkeyPatch) -> None:
-    from carpimko.nlu.privacy import PasswordRedactor
-
-    monkeypatch.setattr(ActionExtractSlots, "run", password_warning._ORIGINAL)
-    PasswordRedactor.create({}, None, None, None)  # type: ignore[arg-type]
-    assert ActionExtractSlots.run is password_warning.run

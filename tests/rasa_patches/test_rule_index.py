@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from rasa.core.policies.rule_policy import RulePolicy
 
-from carpimko import rule_index
+from carpimko.rasa_patches import rule_index
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "carpimko.tar.gz"
 LOOKUP_FILE = re.compile(r"components/train_RulePolicy\d+/rule_policy\.json")

@@ -1,5 +1,6 @@
-"""The server loads DIET for prediction without Rasa's one-step training (carpimko.fast_load):
-it must understand every message exactly as the model loaded Rasa's way does."""
+"""The server loads DIET for prediction without Rasa's one-step training
+(carpimko.rasa_patches.fast_load): it must understand every message exactly as the model loaded
+Rasa's way does."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.utils.tensorflow.models import RasaModel
 
-from carpimko import fast_load
+from carpimko.rasa_patches import fast_load
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "carpimko.tar.gz"
 MESSAGES = [
@@ -63,8 +64,9 @@ def test_the_model_loaded_for_prediction_understands_every_message_as_rasa_does(
     assert len({ranking[0][0] for _, ranking, _ in fast}) >= 8  # a real model, many intents
 
 
-def test_predictions_call_the_traced_graph_directly() -> None:
+def test_predictions_call_the_traced_graph_directly(monkeypatch: pytest.MonkeyPatch) -> None:
     """The direct call is really used (never the fallback) on every message."""
+    monkeypatch.setattr(RasaModel, "load", RasaModel.__dict__["load"])  # restored afterwards
     fast_load.install()
     agent = Agent.load(str(MODEL))
     steps = [

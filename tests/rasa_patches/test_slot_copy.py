@@ -14,7 +14,7 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.slots import Slot, TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from carpimko import slot_copy
+from carpimko.rasa_patches import slot_copy
 
 DOMAIN = Domain.load(str(Path(__file__).parents[2] / "domain.yml"))
 

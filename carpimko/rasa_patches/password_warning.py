@@ -9,8 +9,8 @@ messages it returns before anything else: :func:`install` makes it add
 This was the action server's ``action_validate_slot_mappings``; Rasa then called the action
 server after *every* message, sending it the whole conversation, for a flag it already had:
 about one action call in two, and the largest share of the action round trips
-(docs/benchmarks.md). ``PasswordRedactor`` installs this whenever the model is loaded (server,
-shell, tests), so no channel goes without the warning.
+(docs/benchmarks.md). Installed with the other patches (:mod:`carpimko.rasa_patches`) by the
+entry point every Rasa process goes through (server, shell, test stories).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from rasa.core.actions.action import ActionExtractSlots, create_bot_utterance
 from rasa.shared.core.events import Event
 
-from carpimko.nlu.privacy import REDACTED_FLAG
+from carpimko.privacy import REDACTED_FLAG
 
 RESPONSE = "utter_password_warning"
 _ORIGINAL = ActionExtractSlots.__dict__["run"]
