@@ -84,32 +84,38 @@ def _findings(text: Any, place: str, facts: DomainFacts, *, passwords: bool) -> 
             yield Finding(found.kind, place, found.masked)
 
 
-Field = tuple[str, Any, Any, bool]
-"""Where a value sits in an event: label, its container, its key there, passwords searched."""
+USER_SIDE = frozenset({"mot de passe", "IBAN", "e-mail", "téléphone"})
+BOT_SIDE = frozenset({"IBAN", "e-mail"})
+"""What the bot says is searched for IBANs and e-mails only: the phone numbers it gives are the
+fund's own (from the portal at run time), and it never repeats a member's number in clear."""
+
+Field = tuple[str, Any, Any, bool, frozenset[str]]
+"""Where a value sits in an event: label, its container, its key there, whether passwords are
+searched, and the kinds reported there."""
 
 
 def _fields(data: dict[str, Any], facts: DomainFacts) -> Iterator[Field]:
-    """The values of a stored event that may hold what a user wrote."""
+    """The values of a stored event that may hold personal data."""
     kind = data.get("event")
     if kind == "user":
-        yield "message", data, "text", True
+        yield "message", data, "text", True, USER_SIDE
         parse = data.get("parse_data")
         if isinstance(parse, dict):
-            yield "analyse", parse, "text", True
+            yield "analyse", parse, "text", True, USER_SIDE
             for entity in parse.get("entities") or []:
                 if isinstance(entity, dict):
-                    yield "entité", entity, "value", False
+                    yield "entité", entity, "value", False, USER_SIDE
     elif kind == "slot" and not str(data.get("name", "")).endswith("_id"):
         name = str(data.get("name"))
         typed = name in facts.typed_slots
         values = data.get("value")
         if isinstance(values, list):
             for index in range(len(values)):
-                yield f"slot {name}", values, index, typed
+                yield f"slot {name}", values, index, typed, USER_SIDE
         else:
-            yield f"slot {name}", data, "value", typed
+            yield f"slot {name}", data, "value", typed, USER_SIDE
     elif kind == "bot":
-        yield "réponse", data, "text", False
+        yield "réponse", data, "text", False, BOT_SIDE
 
 
 def _value(container: Any, key: Any) -> Any:
@@ -120,23 +126,25 @@ def scan_event(
     row_id: int, sender: str, data: dict[str, Any], facts: DomainFacts
 ) -> Iterator[Finding]:
     """The personal data in clear in one stored event."""
-    for label, container, key, passwords in _fields(data, facts):
+    for label, container, key, passwords, kinds in _fields(data, facts):
         place = f"conversation {sender}, événement {row_id} ({label})"
-        yield from _findings(_value(container, key), place, facts, passwords=passwords)
+        for finding in _findings(_value(container, key), place, facts, passwords=passwords):
+            if finding.kind in kinds:
+                yield finding
 
 
 def scrub_event(data: dict[str, Any], facts: DomainFacts) -> bool:
     """Mask in place what :func:`scan_event` would report (rows written before the masking
     of the store was complete); returns whether anything changed."""
     changed = False
-    for _, container, key, passwords in _fields(data, facts):
+    for _, container, key, passwords, kinds in _fields(data, facts):
         value = _value(container, key)
         if not isinstance(value, str) or value.startswith(SEALED_PREFIX):
             continue
         found = [
             f
             for f in find_personal_data(value, passwords=passwords, dossiers=False)
-            if value[f.start : f.end] not in facts.own_values
+            if f.kind in kinds and value[f.start : f.end] not in facts.own_values
         ]
         for item in reversed(found):
             value = value[: item.start] + item.masked + value[item.end :]
