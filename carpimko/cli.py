@@ -4,6 +4,8 @@
                                 --format jsonl|csv|html [--output FILE]
     carpimko transcripts purge [--older-than DAYS] [--dry-run]
     carpimko staff create LOGIN [--password-stdin]
+    carpimko insights [--since DAY] [--until DAY] [--channel web|ivr|rest] [--json|--csv]
+                      [--output FILE] [--refresh-only]
 
 Databases come from the same environment as the console (console/config.py): the tracker
 store from CONSOLE_TRACKER_URL or TRACKER_DB, the staff/audit database from
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timezone
@@ -66,6 +69,18 @@ def parser() -> argparse.ArgumentParser:
         f"{DEFAULT_RETENTION_DAYS})",
     )
     purge.add_argument("--dry-run", action="store_true", help="compter sans supprimer")
+
+    insights = groups.add_parser("insights", help="chiffres du tableau de bord")
+    insights.add_argument("--since", type=_date, help="premier jour (défaut : il y a 29 jours)")
+    insights.add_argument("--until", type=_date, help="dernier jour inclus (défaut : aujourd'hui)")
+    insights.add_argument("--channel", choices=sorted(tracker.CHANNEL_INPUTS), help="canal")
+    shape = insights.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="sortie JSON")
+    shape.add_argument("--csv", action="store_true", help="sortie CSV")
+    insights.add_argument("--output", "-o", help="fichier à écrire (défaut : sortie standard)")
+    insights.add_argument(
+        "--refresh-only", action="store_true", help="mettre le résumé à jour sans rien afficher"
+    )
 
     staff_group = groups.add_parser("staff", help="comptes de la console")
     staff_commands = staff_group.add_subparsers(dest="command", required=True)
@@ -162,11 +177,49 @@ def create_staff(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def show_insights(args: argparse.Namespace, settings: Settings) -> int:
+    """The dashboard's figures (console/insights), refreshed from the tracker store first."""
+    from console.insights import report, summary, tables
+
+    default = report.Period.default(date.today())
+    period = report.Period(args.since or default.since, args.until or default.until, args.channel)
+    errors = period.errors()
+    if errors:
+        print(" ".join(errors), file=sys.stderr)
+        return 2
+    store = staff.open_store(settings.database_url)
+    summary.create_tables(store)
+    source = tracker.open_engine(settings.tracker_url, read_only=True)
+    try:
+        refreshed = summary.refresh(store, source, settings.pseudonym_key)
+        if args.refresh_only:
+            print(f"{refreshed.conversations} conversation(s) mise(s) à jour.")
+            return 0
+        found = report.build(store, period)
+    finally:
+        source.dispose()
+    if args.json:
+        text = json.dumps(found.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = tables.to_csv(found) if args.csv else tables.to_text(found)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as target:
+            target.write(text)
+    else:
+        sys.stdout.write(text)
+    shape = "json" if args.json else "csv" if args.csv else "texte"
+    staff.record(store, _actor(), "tableau_de_bord", args.output or "stdout",
+                 {"format": shape, "periode": period.describe()})  # fmt: skip
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env()
     if args.group == "staff":
         return create_staff(args, settings)
+    if args.group == "insights":
+        return show_insights(args, settings)
     if args.command == "export":
         return export_transcripts(args, settings)
     return purge_transcripts(args, settings)
