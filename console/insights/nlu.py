@@ -51,4 +51,4 @@ def fragment(intent: str, texts: list[str]) -> Fragment:
     document = {"version": "3.1", "nlu": [{"intent": intent, "examples": body}]}
 
     text = yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
-    return Fragment(text, len(kept), len(texts) - len(kept))
+    return Fragment(text, len(kept), sum(1 for t in texts if not safe_example(t)))
