@@ -19,8 +19,9 @@ from console.insights.summary import conversations, intents, misunderstood, step
 
 RECONTACT_SECONDS = 24 * 3600
 TOP_INTENTS = 10
-MAX_MISUNDERSTOOD = 2000
-"""Most recent not-understood messages grouped on the page (the oldest matter less)."""
+MAX_MISUNDERSTOOD = 1000
+"""Most recent not-understood messages grouped on the page (the oldest matter less; the
+grouping costs the square of their number: 0.3 s for 1 000 distinct texts here)."""
 DEFAULT_DAYS = 30
 
 
