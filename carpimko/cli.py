@@ -130,9 +130,15 @@ def export_transcripts(args: argparse.Namespace, settings: Settings) -> int:
 
 def purge_transcripts(args: argparse.Namespace, settings: Settings) -> int:
     days = args.older_than or settings.retention_days
+    from console.insights import summary
+
     engine = tracker.open_engine(settings.tracker_url, read_only=args.dry_run)
+    store = staff.open_store(settings.database_url)
     try:
         result = tracker.purge(engine, days, dry_run=args.dry_run, now=datetime.now(timezone.utc))
+        if not args.dry_run:  # the dashboard's summary forgets them too
+            summary.create_tables(store)
+            summary.forget_missing(store, engine)
     finally:
         engine.dispose()
     cutoff = result.cutoff.date().isoformat()
@@ -147,7 +153,7 @@ def purge_transcripts(args: argparse.Namespace, settings: Settings) -> int:
             f"activité depuis le {cutoff} supprimée(s)."
         )
     staff.record(
-        staff.open_store(settings.database_url),
+        store,
         _actor(),
         "purge_simulation" if args.dry_run else "purge",
         f"plus de {days} jours",

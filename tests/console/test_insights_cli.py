@@ -137,3 +137,24 @@ def test_cli_on_postgresql(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None
         engine.dispose()
     finally:
         server.close()
+
+
+def test_purged_conversations_leave_the_summary(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console_testkit import DAY, Say, build_events
+
+    old = build_events(now() - 400 * DAY, "rest", [Say("quel temps fait-il", "out_of_scope")])
+    asyncio.run(save(sqlite_store(tmp_path / "tracker.sqlite3"), {"rest-ancienne": old}))
+    assert main(["insights", "--refresh-only"]) == 0
+    store = staff.open_store(cli_env)
+
+    def kept() -> set[str]:
+        with store.connect() as connection:
+            rows = connection.execute(sa.select(summary.conversations.c.sender_id))
+            misunderstood = connection.execute(sa.select(summary.misunderstood.c.sender_id))
+            return {r[0] for r in rows} | {r[0] for r in misunderstood}
+
+    assert "rest-ancienne" in kept() and len(kept()) == 10
+    assert main(["transcripts", "purge", "--older-than", "365"]) == 0
+    assert "rest-ancienne" not in kept() and len(kept()) == 9
