@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from console.insights.facts import CATEGORIES, CATEGORY_LABELS
@@ -42,9 +43,9 @@ def _data_url(figure: Any) -> str:
 
 def _bars(
     axes: Any,
-    positions: list[float],
-    starts: list[float],
-    lengths: list[float],
+    positions: Sequence[float],
+    starts: Sequence[float],
+    lengths: Sequence[float],
     colour: str,
     label: str | None = None,
     horizontal: bool = False,
