@@ -187,7 +187,7 @@ def show_insights(args: argparse.Namespace, settings: Settings) -> int:
     """The dashboard's figures (console/insights), refreshed from the tracker store first."""
     from console.insights import report, summary, tables
 
-    default = report.Period.default(date.today())
+    default = report.Period.default()
     period = report.Period(args.since or default.since, args.until or default.until, args.channel)
     errors = period.errors()
     if errors:

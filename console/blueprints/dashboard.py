@@ -6,7 +6,6 @@ Every view and download is written to the audit log.
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -36,7 +35,7 @@ def domain_intents() -> tuple[str, ...]:
 def read_period(request: Request) -> tuple[report.Period, dict[str, str], list[str]]:
     """The period and channel of the query string, the raw values, French errors."""
     raw = {k: str(request.args.get(k) or "").strip()[:20] for k in ("since", "until", "channel")}
-    default = report.Period.default(date.today())
+    default = report.Period.default()
     errors: list[str] = []
     period = report.Period(
         parse_day(raw["since"], "Du", errors) or default.since,

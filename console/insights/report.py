@@ -7,7 +7,7 @@ both always show the same numbers.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,8 +34,10 @@ class Period:
     channel: str | None = None
 
     @classmethod
-    def default(cls, today: date, channel: str | None = None) -> Period:
-        return cls(today - timedelta(days=DEFAULT_DAYS - 1), today, channel)
+    def default(cls) -> Period:
+        """The last 30 UTC days, today included."""
+        today = datetime.now(timezone.utc).date()
+        return cls(today - timedelta(days=DEFAULT_DAYS - 1), today)
 
     def previous(self) -> Period:
         """The period of the same length just before (for the trend of requests)."""
