@@ -21,7 +21,8 @@ export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
-        test-portal-postgres bench-portal bench-ivr bench-export bench-insights portal web tools audit fuzz-portal \
+        test-portal-postgres bench-portal bench-ivr bench-export bench-insights portal web tools \
+        audit fuzz-portal \
         lock-tools scale-test bench soak
 
 help:  ## list the targets
