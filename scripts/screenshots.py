@@ -2,8 +2,8 @@
 the support console's « Tableau de bord ».
 
 The demo site needs a running stack (`make run`); the dashboard needs nothing running: it is
-shown over 2 000 conversations generated as for `make bench-insights`, by a console started
-for the occasion. Debian's chromium only, driven by Playwright as in the browser tests.
+shown over 4 000 conversations (60 days) generated as for `make bench-insights`, by a console
+started for the occasion. Debian's chromium only, driven by Playwright as in the browser tests.
 
     .venv/bin/python scripts/screenshots.py [--web-url URL] [--out docs/screenshots]
     .venv/bin/python scripts/screenshots.py --dashboard [--out docs/screenshots]
@@ -49,23 +49,23 @@ def choose(page: Page, title: str) -> None:
 
 
 def dashboard(out: Path, chromium: str) -> None:
-    """console-dashboard.png: the « Tableau de bord » of the last 30 days, whole page."""
+    """console-dashboard.png: the top of the « Tableau de bord » of the last 30 days."""
     sys.path.insert(0, str(Path(__file__).parent))
     import bench_insights as bench
 
     with tempfile.TemporaryDirectory(prefix="dashboard-shot-") as folder:
         store, console_db = Path(folder) / "tracker.sqlite3", Path(folder) / "console.sqlite3"
-        bench.write(store, 2000, 0, time.time() - 30 * bench.DAY, 30 * bench.DAY - 3600, seed=21)
+        bench.write(store, 4000, 0, time.time() - 60 * bench.DAY, 60 * bench.DAY - 3600, seed=21)
         env = bench.console_env(store, console_db)
         with bench.running_console(env) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = browser.new_page(locale="fr-FR", viewport={"width": 1200, "height": 900})
+            page = browser.new_page(locale="fr-FR", viewport={"width": 1200, "height": 2000})
             page.goto(f"{url}/login?next=%2Fdashboard")
             page.get_by_label("Identifiant").fill(bench.LOGIN)
             page.get_by_label("Mot de passe").fill(bench.PASSWORD)
             page.get_by_role("button", name="Se connecter").click()
             expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
-            page.screenshot(path=str(out / "console-dashboard.png"), full_page=True)
+            page.screenshot(path=str(out / "console-dashboard.png"))  # the top: figures, charts
             browser.close()
 
 

@@ -14,7 +14,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from console.conversations import CHANNEL_LABELS
-from console.insights.facts import CATEGORIES, STEP_LABELS
+from console.insights.facts import (
+    CATEGORIES,
+    NOT_UNDERSTOOD_INTENTS,
+    SMALL_TALK,
+    STEP_LABELS,
+)
 from console.insights.summary import conversations, intents, misunderstood, steps
 
 RECONTACT_SECONDS = 24 * 3600
@@ -23,6 +28,8 @@ MAX_MISUNDERSTOOD = 1000
 """Most recent not-understood messages grouped on the page (the oldest matter less; the
 grouping costs the square of their number: 0.3 s for 1 000 distinct texts here)."""
 DEFAULT_DAYS = 30
+NOT_REQUESTS = sorted(SMALL_TALK | NOT_UNDERSTOOD_INTENTS)
+"""Left out of the top requests: small talk, and what the not-understood section shows."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,7 @@ def _funnels(connection: Connection, report: Report, period: Period) -> None:
 def _intent_counts(connection: Connection, period: Period) -> dict[str, int]:
     query = (
         sa.select(intents.c.intent, sa.func.count())
-        .where(*_where(intents, period))
+        .where(*_where(intents, period), intents.c.intent.notin_(NOT_REQUESTS))
         .group_by(intents.c.intent)
     )
     return {intent: int(n) for intent, n in connection.execute(query)}

@@ -47,7 +47,8 @@ def check(data: dict[str, Any]) -> None:
     assert [(s["step"], s["reached"], s["left"]) for s in data["funnels"]["reset_form"]] == FUNNEL
     assert data["phone"] == {"calls": 2, "transfers": 1, "handed_off": 1,
                              "hangups_mid_procedure": 1}  # fmt: skip
-    assert {i["intent"]: i["conversations"] for i in data["intents"]}["forgot_password"] == 5
+    counts = {i["intent"]: i["conversations"] for i in data["intents"]}
+    assert counts == {"forgot_password": 5, "contact": 1, "human_handoff": 2}
 
 
 def test_refresh_reads_only_conversations_with_new_events(tmp_path: Path) -> None:

@@ -189,7 +189,8 @@ def check_report(data: dict, total: int = 10) -> None:
     assert funnel == EXPECTED_FUNNEL
     counts = {i["intent"]: i["conversations"] for i in data["intents"]}
     assert counts["forgot_password"] == 5 and counts["contact"] == 2
-    assert counts["human_handoff"] == 2 and counts["out_of_scope"] == 1
+    assert counts["human_handoff"] == 2
+    assert not {"greet", "inform", "out_of_scope"} & set(counts)  # no request
     assert data["phone"] == EXPECTED_PHONE
     assert sum(d["resolved"] + d["recontacted"] for d in data["per_day"]) == 3
 
