@@ -26,7 +26,7 @@ RECONTACT_SECONDS = 24 * 3600
 TOP_INTENTS = 10
 MAX_MISUNDERSTOOD = 1000
 """Most recent not-understood messages grouped on the page (the oldest matter less; the
-grouping costs the square of their number: 0.3 s for 1 000 distinct texts here)."""
+grouping's cost grows with the square of their number)."""
 DEFAULT_DAYS = 30
 NOT_REQUESTS = sorted(SMALL_TALK | NOT_UNDERSTOOD_INTENTS)
 """Left out of the top requests: small talk, and what the not-understood section shows."""

@@ -37,7 +37,17 @@ conversations = sa.Table(
     sa.Column("member_key", sa.String(32)),
     sa.Column("subject", sa.String(255)),
     sa.Column("user_messages", sa.Integer, nullable=False),
-    sa.Index("ix_insight_conversations_day", "day", "channel"),
+    # Covering indexes: the report's GROUP BYs read the index alone (half the time on
+    # 100 000 conversations, docs/console.md).
+    sa.Index("ix_insight_conversations_day", "day", "category", "channel"),
+    sa.Index(
+        "ix_insight_conversations_phone",
+        "day",
+        "channel",
+        "transfer",
+        "hangup_mid_procedure",
+        "category",
+    ),
     sa.Index("ix_insight_conversations_member", "member_key", "subject", "started_at"),
 )
 intents = sa.Table(
@@ -48,7 +58,7 @@ intents = sa.Table(
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("intent", sa.String(255), nullable=False),
     sa.Column("messages", sa.Integer, nullable=False),
-    sa.Index("ix_insight_intents_day", "day", "channel"),
+    sa.Index("ix_insight_intents_day", "day", "intent", "channel"),
 )
 steps = sa.Table(
     "insight_steps",
@@ -59,7 +69,7 @@ steps = sa.Table(
     sa.Column("form", sa.String(255), nullable=False),
     sa.Column("step", sa.String(255), nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
-    sa.Index("ix_insight_steps_day", "day", "channel"),
+    sa.Index("ix_insight_steps_day", "day", "form", "step", "position", "channel"),
 )
 misunderstood = sa.Table(
     "insight_misunderstood",
