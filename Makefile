@@ -21,7 +21,8 @@ export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
-        test-portal-postgres bench-portal bench-ivr bench-export portal web tools audit fuzz-portal \
+        test-portal-postgres bench-portal bench-ivr bench-export bench-insights portal web tools \
+        audit fuzz-portal \
         lock-tools scale-test bench soak
 
 help:  ## list the targets
@@ -124,6 +125,9 @@ bench-ivr: $(MODEL)  ## phone channel: p50/p95 time per turn of replayed calls (
 
 bench-export: $(STAMP)  ## 10 000 synthetic conversations exported by the CLI (docs/console.md)
 	$(PY) scripts/bench_export.py --conversations 10000
+
+bench-insights: $(STAMP)  ## 100 000 generated conversations: the dashboard's time (docs/console.md)
+	$(PY) scripts/bench_insights.py --conversations 100000
 
 # --- load benchmark (Locust from .venv-tools; stack on free loopback ports) --------------------
 BENCH_ARGS   ?=

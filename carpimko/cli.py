@@ -6,6 +6,8 @@
     carpimko staff create LOGIN [--password-stdin]
     carpimko privacy scan [--tracker URL] [--console URL] [--logs PATH…] [--stacks DIR]
     carpimko privacy scrub [--tracker URL]
+    carpimko insights [--since DAY] [--until DAY] [--channel web|ivr|rest] [--json|--csv]
+                      [--output FILE] [--refresh-only]
 
 Databases come from the same environment as the console (console/config.py): the tracker
 store from CONSOLE_TRACKER_URL or TRACKER_DB, the staff/audit database from
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timezone
@@ -69,6 +72,18 @@ def parser() -> argparse.ArgumentParser:
     )
     purge.add_argument("--dry-run", action="store_true", help="compter sans supprimer")
 
+    insights = groups.add_parser("insights", help="chiffres du tableau de bord")
+    insights.add_argument("--since", type=_date, help="premier jour (défaut : il y a 29 jours)")
+    insights.add_argument("--until", type=_date, help="dernier jour inclus (défaut : aujourd'hui)")
+    insights.add_argument("--channel", choices=sorted(tracker.CHANNEL_INPUTS), help="canal")
+    shape = insights.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="sortie JSON")
+    shape.add_argument("--csv", action="store_true", help="sortie CSV")
+    insights.add_argument("--output", "-o", help="fichier à écrire (défaut : sortie standard)")
+    insights.add_argument(
+        "--refresh-only", action="store_true", help="mettre le résumé à jour sans rien afficher"
+    )
+
     staff_group = groups.add_parser("staff", help="comptes de la console")
     staff_commands = staff_group.add_subparsers(dest="command", required=True)
     create = staff_commands.add_parser("create", help="créer un compte")
@@ -118,9 +133,15 @@ def export_transcripts(args: argparse.Namespace, settings: Settings) -> int:
 
 def purge_transcripts(args: argparse.Namespace, settings: Settings) -> int:
     days = args.older_than or settings.retention_days
+    from console.insights import summary
+
     engine = tracker.open_engine(settings.tracker_url, read_only=args.dry_run)
+    store = staff.open_store(settings.database_url)
     try:
         result = tracker.purge(engine, days, dry_run=args.dry_run, now=datetime.now(timezone.utc))
+        if not args.dry_run:  # the dashboard's summary forgets them too
+            summary.create_tables(store)
+            summary.forget_missing(store, engine)
     finally:
         engine.dispose()
     cutoff = result.cutoff.date().isoformat()
@@ -135,7 +156,7 @@ def purge_transcripts(args: argparse.Namespace, settings: Settings) -> int:
             f"activité depuis le {cutoff} supprimée(s)."
         )
     staff.record(
-        staff.open_store(settings.database_url),
+        store,
         _actor(),
         "purge_simulation" if args.dry_run else "purge",
         f"plus de {days} jours",
@@ -165,6 +186,42 @@ def create_staff(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def show_insights(args: argparse.Namespace, settings: Settings) -> int:
+    """The dashboard's figures (console/insights), refreshed from the tracker store first."""
+    from console.insights import report, summary, tables
+
+    default = report.Period.default()
+    period = report.Period(args.since or default.since, args.until or default.until, args.channel)
+    errors = period.errors()
+    if errors:
+        print(" ".join(errors), file=sys.stderr)
+        return 2
+    store = staff.open_store(settings.database_url)
+    summary.create_tables(store)
+    source = tracker.open_engine(settings.tracker_url, read_only=True)
+    try:
+        refreshed = summary.refresh(store, source, settings.pseudonym_key)
+        if args.refresh_only:
+            print(f"{refreshed.conversations} conversation(s) mise(s) à jour.")
+            return 0
+        found = report.build(store, period)
+    finally:
+        source.dispose()
+    if args.json:
+        text = json.dumps(found.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = tables.to_csv(found) if args.csv else tables.to_text(found)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as target:
+            target.write(text)
+    else:
+        sys.stdout.write(text)
+    shape = "json" if args.json else "csv" if args.csv else "texte"
+    staff.record(store, _actor(), "tableau_de_bord", args.output or "stdout",
+                 {"format": shape, "periode": period.describe()})  # fmt: skip
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env()
@@ -172,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return create_staff(args, settings)
     if args.group == "privacy":
         return privacy_scan.run(args, settings)
+    if args.group == "insights":
+        return show_insights(args, settings)
     if args.command == "export":
         return export_transcripts(args, settings)
     return purge_transcripts(args, settings)

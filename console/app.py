@@ -13,8 +13,9 @@ from sanic.response import HTTPResponse
 
 from console import staff, tracker
 from console.auth import require_staff
-from console.blueprints import audit, conversations, handoffs, health, session
+from console.blueprints import audit, conversations, dashboard, handoffs, health, session
 from console.config import Settings
+from console.insights import summary
 from console.templating import make_environment
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def create_app(
 
     async def open_resources(app: Sanic, _loop: object) -> None:
         app.ctx.store = staff.open_store(settings.database_url)
+        summary.create_tables(app.ctx.store)
         app.ctx.tracker = tracker.open_engine(settings.tracker_url, read_only=True)
 
     async def close_resources(app: Sanic, _loop: object) -> None:
@@ -95,7 +97,7 @@ def create_app(
     async def favicon(_: Request) -> HTTPResponse:
         return response.empty()
 
-    for blueprint in (health.bp, session.bp, conversations.bp, handoffs.bp, audit.bp):
+    for blueprint in (health.bp, session.bp, conversations.bp, handoffs.bp, dashboard.bp, audit.bp):
         app.blueprint(blueprint)
     app.static("/static", str(Path(__file__).with_name("static")), name="static")
     return app

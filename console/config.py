@@ -10,6 +10,8 @@ Variables (defaults work for `make run` on one machine; docs/console.md lists th
 - ``CONSOLE_SESSION_TTL``: seconds a staff session lives without activity (``1800``).
 - ``CONSOLE_COOKIE_SECURE``: ``Secure`` cookie, set it behind HTTPS (``false``).
 - ``CONSOLE_PAGE_SIZE``: conversations per page (``50``).
+- ``CONSOLE_PSEUDONYM_KEY``: key of the member pseudonyms of the dashboard's 24-hour rule
+  (``demo-pseudonym-key``; set a secret in production).
 - ``TRANSCRIPT_RETENTION_DAYS``: default of ``carpimko transcripts purge`` (``365``).
 - ``PORTAL_URL`` / ``PORTAL_SERVICE_KEY``: where the handoff tickets are
   (``http://127.0.0.1:8080`` / ``demo-service-key``).
@@ -62,6 +64,7 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     portal_url: str = "http://127.0.0.1:8080"
     portal_service_key: str = "demo-service-key"
+    pseudonym_key: str = "demo-pseudonym-key"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -78,4 +81,5 @@ class Settings:
             retention_days=int(env.get("TRANSCRIPT_RETENTION_DAYS", cls.retention_days)),
             portal_url=env.get("PORTAL_URL", cls.portal_url).rstrip("/"),
             portal_service_key=env.get("PORTAL_SERVICE_KEY", cls.portal_service_key),
+            pseudonym_key=env.get("CONSOLE_PSEUDONYM_KEY", cls.pseudonym_key),
         )

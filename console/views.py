@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from sanic import response
@@ -38,6 +39,17 @@ async def audit(request: Request, action: str, target: str = "", **detail: Any) 
 
 def wants_json(request: Request) -> bool:
     return request.path.startswith("/api/")
+
+
+def parse_day(value: str, label: str, errors: list[str]) -> date | None:
+    """A date typed as AAAA-MM-JJ; None (and a French error) when it is not one."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{label} : saisissez une date au format AAAA-MM-JJ.")
+        return None
 
 
 MAX_PAGE = 1_000_000

@@ -15,20 +15,10 @@ from sanic.response import HTTPResponse
 
 from console import export, tracker
 from console.conversations import CHANNEL_LABELS, OUTCOME_LABELS, export_record, summarize, turns
-from console.views import audit, blocking, page_number, render
+from console.views import audit, blocking, page_number, parse_day, render
 
 bp = Blueprint("conversations")
 FILTER_FIELDS = ("since", "until", "channel", "intent", "outcome", "handoff", "dossier", "sender")
-
-
-def _date(value: str, label: str, errors: list[str]) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.append(f"{label} : saisissez une date au format AAAA-MM-JJ.")
-        return None
 
 
 def read_filters(request: Request) -> tuple[tracker.Filters, dict[str, str], list[str]]:
@@ -37,8 +27,8 @@ def read_filters(request: Request) -> tuple[tracker.Filters, dict[str, str], lis
     errors: list[str] = []
     handoff = {"oui": True, "non": False}.get(raw["handoff"])
     filters = tracker.Filters(
-        since=_date(raw["since"], "Du", errors),
-        until=_date(raw["until"], "Au", errors),
+        since=parse_day(raw["since"], "Du", errors),
+        until=parse_day(raw["until"], "Au", errors),
         channel=raw["channel"] or None,
         intent=raw["intent"] or None,
         outcome=raw["outcome"] or None,
