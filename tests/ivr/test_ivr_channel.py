@@ -19,8 +19,9 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
-from carpimko.channels.ivr import PHRASES, IVRInput
-from tests.ivr.twiml_rules import check_twiml
+from carpimko.channels.ivr import PHRASES, CallerInput, IVRInput, Turn
+from carpimko.channels.ivr_state import CallState
+from tests.ivr.twiml_rules import Answer, check_twiml
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text("utf-8"))
 PROFILE_BUTTONS = [
@@ -84,8 +85,8 @@ def default_script(text: str) -> list[dict[str, Any]]:
     ]
 
 
-def channel() -> IVRInput:
-    ivr = IVRInput()
+def channel(**settings: Any) -> IVRInput:
+    ivr = IVRInput(**settings)
     for name in PHRASES:
         ivr.phrases[name] = DOMAIN["responses"][name][0]["text"]
     return ivr
@@ -98,14 +99,12 @@ class Call:
         self.ivr = channel()
         self.rasa = FakeRasa(script)
         self.call_id = f"CA{uuid.uuid4().hex}"
+        self.state: CallState | None = None
 
-    async def send(self, **fields: Any):
-        from carpimko.channels.ivr import CallerInput
-
-        turn = await self.ivr.turn(
-            CallerInput(self.call_id, caller="+33612345678", **fields), self.rasa
-        )
-        return turn, check_twiml(self.ivr.twiml(turn))
+    async def send(self, **fields: Any) -> tuple[Turn, Answer]:
+        caller = CallerInput(self.call_id, caller="+33612345678", **fields)
+        self.state, turn = await self.ivr.turn(caller, self.state, self.rasa)
+        return turn, check_twiml(self.ivr.twiml(turn, self.state.turn))
 
 
 async def test_a_call_starts_with_the_greeting_and_a_keypad_menu() -> None:
@@ -214,7 +213,7 @@ async def test_transfer_dials_and_the_end_of_the_transfer_hangs_up() -> None:
     await call.send()
     _, answer = await call.send(text="conseiller", confidence=0.9)
     assert answer.dial == "+33130481000"
-    assert answer.dial_attributes["action"] == "webhook?event=dial"
+    assert answer.dial_attributes["action"] == "dial?turn=2"
     _, answer = await call.send(dial_status="completed")
     assert answer.hangup
 
@@ -280,7 +279,7 @@ def app_with(ivr: IVRInput, rasa: FakeRasa) -> Sanic:
 
 
 async def test_webhook_answers_twiml_and_turn_answers_json() -> None:
-    ivr, rasa = channel(), FakeRasa(default_script)
+    ivr, rasa = channel(check_signature=False, turn_token="t0ken"), FakeRasa(default_script)
     app = app_with(ivr, rasa)
     form = {"CallSid": "CA1", "From": "+33612345678"}
     _, response = await app.asgi_client.post(
@@ -291,18 +290,50 @@ async def test_webhook_answers_twiml_and_turn_answers_json() -> None:
     assert response.status == 200
     assert response.headers["content-type"].startswith("application/xml")
     check_twiml(response.text)
-    _, response = await app.asgi_client.post("/webhooks/ivr/turn", json={"call_id": "call-2"})
+    bearer = {"Authorization": "Bearer t0ken"}
+    _, response = await app.asgi_client.post(
+        "/webhooks/ivr/turn", json={"call_id": "call-2"}, headers=bearer
+    )
     body = response.json
     assert body["say"][0] == "Bonjour, je suis l'assistant."
     assert body["gather"]["input"] == ["speech", "dtmf"] and body["gather"]["num_digits"] == 1
     assert body["keypad"] == {"1": "Affilié", "2": "Ayant droit"}
     assert body["transfer"] is None and body["hangup"] is False
     _, response = await app.asgi_client.post(
-        "/webhooks/ivr/turn", json={"call_id": "call-2", "digits": "1"}
+        "/webhooks/ivr/turn", json={"call_id": "call-2", "digits": "1"}, headers=bearer
     )
     assert response.json["gather"]["finish_on_key"] == "#"
-    _, response = await app.asgi_client.post("/webhooks/ivr/turn", json={"text": "bonjour"})
+    _, response = await app.asgi_client.post(
+        "/webhooks/ivr/turn", json={"text": "bonjour"}, headers=bearer
+    )
     assert response.status == 400
+
+
+async def test_the_json_turn_api_requires_its_token() -> None:
+    rasa = FakeRasa(default_script)
+    for ivr in (channel(turn_token="t0ken"), channel()):  # no token configured: closed
+        app = app_with(ivr, rasa)
+        for headers in ({}, {"Authorization": "Bearer wrong"}):
+            _, response = await app.asgi_client.post(
+                "/webhooks/ivr/turn", json={"call_id": "call-3"}, headers=headers
+            )
+            assert response.status == 401
+    assert rasa.received == []
+
+
+async def test_the_signature_check_is_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IVR_TWILIO_SIGNATURE", raising=False)
+    ivr = IVRInput.from_credentials({})
+    assert isinstance(ivr, IVRInput) and ivr.check_signature
+    app = app_with(channel(), FakeRasa(default_script))  # no auth token: every webhook refused
+    _, response = await app.asgi_client.post(
+        "/webhooks/ivr/webhook",
+        data=urlencode({"CallSid": "CA8"}),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status == 403
+    off = IVRInput.from_credentials({"check_signature": "off"})
+    assert isinstance(off, IVRInput) and not off.check_signature
 
 
 async def test_twilio_signature_is_checked_when_a_token_is_configured() -> None:
