@@ -7,7 +7,8 @@ and numbers written for the eye. A voice would read « w w w point… », « ast
 - :func:`speak` turns one message into plain sentences: URLs become the site's name, menu paths
   « A, puis B », phone numbers are read in pairs, numéros de dossier digit by digit, references
   character by character, amounts and dates in words (num2words, Babel), hours « 8 heures 45 »;
-  markdown, emoji, bullets and masked values never reach the voice.
+  markdown, emoji, bullets and masked values never reach the voice as signs: a masked e-mail
+  is spelled (:func:`spell_masked_email`), a masked phone number is « se terminant par 78 ».
 - :func:`keypad_menu` turns buttons into « Pour « Affilié », dites-le ou tapez 1. » and returns
   the keypad mapping (digit → payload) the channel keeps for the caller's next answer.
 """
@@ -105,9 +106,32 @@ def _masked_phone(match: re.Match[str]) -> str:
     return f"{lead} numéro se terminant par {int(match.group(1))}"
 
 
+_EMAIL_SIGNS = {"@": "arobase", ".": "point", "-": "tiret", "_": "tiret bas", "+": "plus"}
+_EMAIL_PART_RE = re.compile(r"[^\W\d_]+|\*+|\d|.")
+
+
+def spell_masked_email(masked: str) -> str:
+    """« j****dy@e******.fr » → « j, quatre étoiles, d y, arobase, e, six étoiles, point, f r ».
+
+    What the caller needs to recognise the address the fund has (is it my accountant's?):
+    the visible letters one by one, each run of hidden ones counted, the signs named.
+    """
+    parts = []
+    for part in _EMAIL_PART_RE.findall(masked):
+        if part.startswith("*"):
+            parts.append("une étoile" if len(part) == 1 else f"{_words(len(part))} étoiles")
+        elif part.isdigit():
+            parts.append(_words(int(part)))
+        elif part in _EMAIL_SIGNS:
+            parts.append(_EMAIL_SIGNS[part])
+        elif part.strip():
+            parts.append(" ".join(part.lower()))
+    return ", ".join(parts)
+
+
 def _email(match: re.Match[str]) -> str:
     if "*" in match.group():
-        return "votre adresse e-mail enregistrée"
+        return spell_masked_email(match.group())
     return match.group().replace("@", " arobase ").replace(".", " point ")
 
 

@@ -503,7 +503,8 @@ class IVRInput(InputChannel):
         if menu.prompt:
             say.append(menu.prompt)
             prompt = [*prompt, menu.prompt]
-        elif expect is None and not (say and say[-1].endswith("?")):
+        elif expect is None and not any("?" in sentence for sentence in say):
+            # One question per turn: a turn that already asks one gets no second.
             follow_up = self.phrase("anything_else")
             if follow_up:
                 say.append(follow_up)

@@ -51,7 +51,7 @@ def default_script(text: str) -> list[dict[str, Any]]:
     if text == "/greet":
         return [
             {"text": "Bonjour, je suis l'assistant."},
-            {"text": "Choisissez :", "buttons": PROFILE_BUTTONS},
+            {"text": "Choisissez votre situation :", "buttons": PROFILE_BUTTONS},
         ]
     if text.startswith('/inform{"profile"'):
         return [
@@ -112,7 +112,7 @@ async def test_a_call_starts_with_the_greeting_and_a_keypad_menu() -> None:
     turn, answer = await call.send()
     assert call.rasa.received == ["/greet"]
     assert answer.says[0] == "Bonjour, je suis l'assistant."
-    assert "Pour « Affilié », dites-le ou tapez 1." in answer.text
+    assert "« Affilié », tapez 1." in answer.text
     assert answer.gather is not None
     assert answer.gather["numDigits"] == "1"
     assert answer.gather["input"] == "speech dtmf"
@@ -165,7 +165,7 @@ async def test_two_silences_are_reprompted_then_goodbye() -> None:
     for _ in range(2):
         _, answer = await call.send()
         assert answer.says[0] == "Je ne vous ai pas entendu."
-        assert "Pour « Ayant droit », dites-le ou tapez 2." in answer.text
+        assert "« Ayant droit », tapez 2." in answer.text
         assert answer.gather is not None and not answer.hangup
     _, answer = await call.send()
     assert answer.hangup and answer.gather is None
@@ -202,8 +202,8 @@ async def test_an_unknown_key_is_not_understood_and_star_repeats() -> None:
     assert answer.says[0] == "Je n'ai pas bien compris."
     _, answer = await call.send(digits="*")
     assert answer.says == [
-        "Choisissez:",
-        "Pour « Affilié », dites-le ou tapez 1. Pour « Ayant droit », dites-le ou tapez 2.",
+        "Choisissez votre situation:",
+        "« Affilié », tapez 1. « Ayant droit », tapez 2.",
     ]
     assert call.rasa.received == ["/greet"]
 
@@ -254,12 +254,17 @@ async def test_the_buttons_of_several_messages_make_one_menu() -> None:
     assert answer.says == [
         "Cela ne se fait pas par téléphone.",
         "Pour vous connecter:",
-        "Pour « Parler à un conseiller », dites-le ou tapez 1. "
-        "Pour « Mot de passe oublié », dites-le ou tapez 2.",
+        "« Parler à un conseiller », tapez 1. « Mot de passe oublié », tapez 2.",
     ]
     assert turn.keypad == {"1": "Parler à un conseiller", "2": "Mot de passe oublié"}
     await call.send(digits="2")
     assert call.rasa.received[-1] == "/forgot_password"
+
+
+async def test_a_turn_that_asks_a_question_gets_no_second_one() -> None:
+    call = Call(lambda text: [{"text": "Quel est votre code postal ? Tapez-le, puis dièse."}])
+    _, answer = await call.send()
+    assert answer.says == ["Quel est votre code postal? Tapez-le, puis dièse."]
 
 
 async def test_an_answer_without_question_asks_what_else() -> None:
@@ -267,7 +272,7 @@ async def test_an_answer_without_question_asks_what_else() -> None:
     _, answer = await call.send()
     assert answer.says == [
         "Nos horaires: de 8 heures 45 à 12 heures 45.",
-        "Puis-je faire autre chose pour vous ? Dites-le simplement, ou raccrochez.",
+        "Avez-vous une autre demande ?",
     ]
 
 

@@ -71,7 +71,8 @@ def test_markup_bullets_emoji_and_masked_values_are_never_read() -> None:
     )
     spoken = speak(text)
     assert spoken == (
-        "Titre. Important: le site. Par e-mail à votre adresse e-mail enregistrée. "
+        "Titre. Important: le site. Par e-mail à j, quatre étoiles, t, arobase, e, six étoiles, "
+        "point, f r. "
         "Rappel au numéro se terminant par 78. connecté."
     )
 

@@ -11,6 +11,7 @@ through the strict TwiML checker.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from twilio.request_validator import RequestValidator
 
 from tests.ivr.twiml_rules import Answer, check_twiml
 
+MAX_WORDS = 40
+"""Longest turn a caller can follow (issue 19: about 35 words)."""
 AUTH_TOKEN = "test-twilio-auth-token"
 """The Twilio account's auth token the test channel is configured with."""
 
@@ -65,6 +68,8 @@ class TwilioCall:
         status, body = await self.post(url, form, {"X-Twilio-Signature": signature})
         assert status == 200, f"{url} → {status}: {body}"
         answer = check_twiml(body)
+        words = len(re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", answer.text))
+        assert words <= MAX_WORDS, f"{words} words in one turn: {answer.text!r}"
         self.requests.append(Request(url, form))
         self.answers.append(answer)
         self.document_url = url
@@ -110,10 +115,8 @@ class TwilioCall:
 
 
 def key_for(answer: Answer, title_start: str) -> str:
-    """The digit an answer offered for a choice (« Pour « X », dites-le ou tapez N. »)."""
-    import re
-
-    for title, digit in re.findall(r"Pour « ([^»]+) », dites-le ou tapez (\d)", answer.text):
+    """The digit an answer offered for a choice (« « X », tapez N. », utter_ivr_choice)."""
+    for title, digit in re.findall(r"« ([^»]+) », tapez (\d)", answer.text):
         if title.startswith(title_start):
             return digit
     raise AssertionError(f"no key for {title_start!r} in {answer.text!r}")
