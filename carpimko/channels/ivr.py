@@ -272,7 +272,7 @@ class IVRInput(InputChannel):
         self._load_phrases(request)
         store = self._store(request)
         state = store.load(call.call_id)
-        number = _int(request.args.get("turn"))  # the call's first request carries none: 0
+        number = _turn_number(request.args.get("turn"), form.get("CallStatus"))
         if state is not None and state.answer and number == state.turn - 1:
             logger.info("IVR request of turn %d received again: same answer sent", number)
             return _xml(state.answer)
@@ -564,11 +564,16 @@ def _xml(document: str) -> HTTPResponse:
     return HTTPResponse(document, content_type="application/xml; charset=utf-8")
 
 
-def _int(value: Any) -> int:
+def _turn_number(turn: Any, call_status: Any) -> int | None:
+    """Which answer a Twilio request follows: ``?turn=N`` of the action URL; 0 for the call's
+    first request (``CallStatus=ringing``, on the number's voice URL); None when unknown (a
+    client that does not follow the actions: never taken for a request sent twice)."""
+    if turn is None:
+        return 0 if call_status == "ringing" else None
     try:
-        return int(value)
+        return int(turn)
     except (TypeError, ValueError):
-        return 0
+        return None
 
 
 def _float(value: Any) -> float | None:

@@ -146,6 +146,29 @@ async def test_a_request_sent_twice_is_processed_once() -> None:
     assert rasa.received[-1] == '/inform{"dossier_number":"1234567"}'
 
 
+async def test_the_first_request_sent_twice_is_answered_once() -> None:
+    call, rasa, _ = one_instance()
+    first = await call.start()
+    call.ended = False
+    assert await call.start() == first
+    assert rasa.received == ["/greet"]
+
+
+async def test_a_client_that_ignores_the_actions_still_goes_on() -> None:
+    """Posts to the plain webhook URL, no ``?turn=``: every request is a new turn."""
+    store, rasa = MemoryCallStore(), FakeRasa(default_script)
+    post = through(app_with(signed_channel(store), rasa))
+    call = TwilioCall(post, VOICE_URL)
+    await call._fetch(VOICE_URL, {})
+    await call._fetch(VOICE_URL, {"Digits": "1"})
+    await call._fetch(VOICE_URL, {"Digits": "1234567#"})
+    assert rasa.received == [
+        "/greet",
+        '/inform{"profile":"affilie"}',
+        '/inform{"dossier_number":"1234567"}',
+    ]
+
+
 async def test_unsigned_or_badly_signed_requests_are_refused() -> None:
     call, rasa, _ = one_instance()
     call.token = "not-the-account-token"

@@ -77,7 +77,8 @@ class TwilioCall:
         return answer
 
     async def start(self) -> Answer:
-        return await self._fetch(self.voice_url, {})
+        """The call comes in: Twilio fetches the number's voice URL, the call still ringing."""
+        return await self._fetch(self.voice_url, {"CallStatus": "ringing"})
 
     def _gather_url(self) -> str:
         gather = self.last.gather
