@@ -4,28 +4,42 @@ Rasa's own ``twilio_voice`` connector recognises speech as US English and ignore
 This channel serves:
 
 - ``POST /webhooks/ivr/webhook``: Twilio voice webhooks (form fields ``CallSid``, ``From``,
-  ``SpeechResult``, ``Confidence``, ``Digits``, ``DialCallStatus``) answered with TwiML;
+  ``SpeechResult``, ``Confidence``, ``Digits``) answered with TwiML; ``/dial``: the end of a
+  transfer (``DialCallStatus``); ``/status``: Twilio's call status callback (hang-up);
 - ``POST /webhooks/ivr/turn``: the same turn as provider-neutral JSON, for other IVR platforms
-  (``docs/ivr.md``).
+  (``docs/ivr.md``), behind a bearer token.
 
 One conversation per call (sender id = ``CallSid``). Between turns the channel remembers, per
 call, what the caller may answer: the keypad mapping of the last buttons (digit → payload),
 whether a number is expected (``custom.ivr.expect`` of the response: the Gather then ends on
-« # » and spoken digits are normalised), the last question (« * » repeats it), and how many
+« # » and spoken digits are normalised), the last question (« * » repeats it), how many
 silences or unrecognised answers came in a row (two reprompts, then goodbye after silence, or
-the advisor flow after speech that is not understood).
+the advisor flow after speech that is not understood), and whether a transfer is in progress.
+That memory lives outside the process (:mod:`carpimko.channels.ivr_state`: Redis when Rasa's
+lock store is Redis), so any instance takes any turn of a call.
+
+Twilio posts a ``<Gather>``'s result to its ``action``, else to the URL of the document that
+holds it: every ``<Gather>`` and ``<Dial>`` therefore names its action (``webhook?turn=N``,
+``dial?turn=N``), never a URL that carries an earlier event. ``N`` numbers the answers of the
+call: a request that reaches the server twice (a proxy retrying on another instance) gets the
+document already produced, and its user message carries ``message_id`` ``ivr-N`` so that
+Rasa processes it once (:mod:`carpimko.channels.idempotency`).
 
 Responses meant for the phone are chosen by Rasa from the ``channel: ivr`` variants of the
 domain, then :mod:`carpimko.speech` makes them speakable. A response whose ``custom.ivr`` holds
 ``hangup: true`` ends the call; ``transfer: "+33…"`` (sent by ``action_human_handoff`` during
 opening hours) dials the advisors.
 
-credentials.yml::
+Settings (credentials.yml keys, else the environment; docs/ivr.md):
 
-    carpimko.channels.ivr.IVRInput:
-      voice: Polly.Lea            # a Twilio voice that speaks fr-FR
-      min_confidence: 0.3         # below, speech counts as not understood
-      auth_token: ${IVR_TWILIO_AUTH_TOKEN}   # optional: check X-Twilio-Signature
+- ``auth_token`` / ``IVR_TWILIO_AUTH_TOKEN``: the Twilio account's token; ``check_signature`` /
+  ``IVR_TWILIO_SIGNATURE`` (``on`` by default): without a valid ``X-Twilio-Signature`` a
+  webhook gets 403 — and every webhook does while the token is missing. ``off`` only for a
+  demo or tests;
+- ``public_url`` / ``IVR_PUBLIC_URL``: the base URL Twilio calls, when a proxy rewrites it;
+- ``turn_token`` / ``IVR_TURN_TOKEN``: ``Authorization: Bearer …`` of the JSON API (closed
+  without it);
+- ``voice`` (a Twilio voice that speaks fr-FR), ``min_confidence`` (0.3).
 """
 
 from __future__ import annotations
