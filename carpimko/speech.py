@@ -9,7 +9,7 @@ and numbers written for the eye. A voice would read « w w w point… », « ast
   character by character, amounts and dates in words (num2words, Babel), hours « 8 heures 45 »;
   markdown, emoji, bullets and masked values never reach the voice as signs: a masked e-mail
   is spelled (:func:`spell_masked_email`), a masked phone number is « se terminant par 78 ».
-- :func:`keypad_menu` turns buttons into « Pour « Affilié », dites-le ou tapez 1. » and returns
+- :func:`keypad_menu` turns buttons into « « Affilié », tapez 1. » and returns
   the keypad mapping (digit → payload) the channel keeps for the caller's next answer.
 """
 
@@ -25,7 +25,7 @@ from typing import Any
 from babel.dates import format_date
 from num2words import num2words
 
-CHOICE_TEMPLATE = "Pour « {title} », dites-le ou tapez {digit}."
+CHOICE_TEMPLATE = "« {title} », tapez {digit}."
 """Default wording of one keypad choice (the channel passes the domain's ``utter_ivr_choice``)."""
 MAX_CHOICES = 9
 """Keys 1 to 9; « * » repeats and « # » ends a number."""
@@ -218,7 +218,7 @@ class KeypadMenu:
 def keypad_menu(
     buttons: Iterable[Mapping[str, Any]], template: str = CHOICE_TEMPLATE
 ) -> KeypadMenu:
-    """Buttons → « Pour « Affilié », dites-le ou tapez 1. … » and ``{"1": payload, …}``.
+    """Buttons → « « Affilié », tapez 1. … » and ``{"1": payload, …}``.
 
     The title is spoken as the caller may say it back: the speech goes through NLU, the key
     sends the button's payload as if clicked.

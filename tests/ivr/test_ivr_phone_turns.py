@@ -3,9 +3,9 @@
 Rasa picks, for the ``ivr`` channel, the ``channel: ivr`` variants of a response when it has
 some, else its variants without a channel (conditions included: each may be picked). Each is
 filled with the values the actions put in (portal hours, masked e-mail, dates, references) and
-rendered by the channel exactly as a turn: sentences, keypad menu, « Puis-je faire autre chose
-pour vous ? » after an answer that asks nothing. A caller cannot scroll back: past about 35
-words a turn is lost (40 is the hard limit here).
+rendered by the channel exactly as a turn: sentences, keypad menu, « Avez-vous une autre
+demande ? » after an answer that asks nothing. A caller cannot scroll back: past about 35 words
+a turn is lost (40 is the hard limit here).
 """
 
 from __future__ import annotations

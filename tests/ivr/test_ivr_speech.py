@@ -90,9 +90,7 @@ def test_buttons_become_a_keypad_menu() -> None:
             {"title": "Ayant droit", "payload": '/inform{"profile":"ayant_droit"}'},
         ]
     )
-    assert menu.prompt == (
-        "Pour « Affilié », dites-le ou tapez 1. Pour « Ayant droit », dites-le ou tapez 2."
-    )
+    assert menu.prompt == ("« Affilié », tapez 1. « Ayant droit », tapez 2.")
     assert menu.keys == {
         "1": '/inform{"profile":"affilie"}',
         "2": '/inform{"profile":"ayant_droit"}',
