@@ -118,6 +118,8 @@ class Stack:
             "PORTAL_RATE_IDENTITY_DOSSIER": "100000/3600",
             "PORTAL_RATE_IDENTITY_CLIENT": "100000/3600",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+            # endpoints.yml expands it; `make` exports it (empty: no check), a direct run may not.
+            "ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN", ""),
             "TRACKER_DB": str(workdir / "tracker.sqlite3"),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -161,7 +163,13 @@ class Stack:
                     if httpx.get(url, timeout=2).status_code < 500:
                         break
                 if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
-                    raise SystemExit(f"{url} ne répond pas : voir {self.logs}")
+                    # The folder goes with the run: show the end of each service's log.
+                    tails = "\n".join(
+                        f"== {log.name}\n"
+                        + "\n".join(log.read_text("utf-8", "replace").splitlines()[-8:])
+                        for log in sorted(self.logs.glob("service*.log"))
+                    )
+                    raise SystemExit(f"{url} ne répond pas :\n{tails}")
                 time.sleep(0.5)
 
     def stop(self) -> None:

@@ -10,6 +10,7 @@ a turn is lost (40 is the hard limit here).
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from carpimko.channels.ivr import PHRASES, IVRInput
 from carpimko.channels.ivr_state import CallState
 from carpimko.speech import spell_masked_email
 
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text("utf-8"))
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
 MAX_WORDS = 40
 FILL = {
     # What the actions and the portal put into the responses (actions/*.py, portal/services).
@@ -59,15 +61,57 @@ def channel() -> IVRInput:
     return ivr
 
 
-def heard(variant: dict[str, Any]) -> str:
-    """The turn a caller hears when this variant is the answer."""
-    text = re.sub(r"\{(\w+)\}", lambda m: FILL.get(m.group(1), "quelque chose"), variant["text"])
-    message = {
-        "text": text,
-        "buttons": variant.get("buttons") or [],
-        "custom": variant.get("custom"),
-    }
-    return " ".join(channel().render([message], CallState()).say)
+def heard(*variants: dict[str, Any]) -> str:
+    """The turn a caller hears when these variants are the answer (one turn, in order)."""
+    messages = [
+        {
+            "text": re.sub(
+                r"\{(\w+)\}", lambda m: FILL.get(m.group(1), "quelque chose"), v.get("text", "")
+            ),
+            "buttons": v.get("buttons") or [],
+            "custom": v.get("custom"),
+        }
+        for v in variants
+    ]
+    return " ".join(channel().render(messages, CallState()).say)
+
+
+def word_count(spoken: str) -> int:
+    return len(re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", spoken))
+
+
+def dialogue_sequences() -> set[tuple[str, ...]]:
+    """Responses the rules and stories send one after another (one turn on the phone)."""
+    found: set[tuple[str, ...]] = set()
+    for path in sorted((ROOT / "data").glob("*/*.yml")):
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        for flow in (data.get("rules") or []) + (data.get("stories") or []):
+            run: list[str] = []
+            for step in [*flow.get("steps", []), {}]:
+                action = step.get("action", "") if isinstance(step, dict) else ""
+                if action.startswith("utter_") and action in DOMAIN["responses"]:
+                    run.append(action)
+                    continue
+                if len(run) > 1:
+                    found.add(tuple(run))
+                run = []
+    return found
+
+
+ACTION_SEQUENCES = {
+    # What the actions send in one turn (actions/forms/reset.py, handoff.py, contact.py) and
+    # what the channel puts before Rasa's answer (utter_ivr_offer_advisor).
+    ("utter_reset_email_sent", "utter_password_rules"),
+    ("utter_reset_letter_sent", "utter_password_rules"),
+    ("utter_reset_email_sent", "utter_first_login_next_steps"),
+    ("utter_reset_post_only", "utter_reset_letter_sent", "utter_first_login_next_steps"),
+    ("utter_identity_mismatch", "utter_ask_postal_code"),
+    ("utter_contact_fallback", "utter_contact"),
+    ("utter_ivr_offer_advisor", "utter_handoff_created"),
+    ("utter_ivr_offer_advisor", "utter_handoff_closed_offer"),
+    ("utter_greet_day", "utter_menu"),
+    ("utter_greet_evening", "utter_menu"),
+}
 
 
 VARIANTS = phone_variants()
@@ -77,9 +121,28 @@ IDS = [f"{name}-{i}" for i, (name, _) in enumerate(VARIANTS)]
 @pytest.mark.parametrize(("name", "variant"), VARIANTS, ids=IDS)
 def test_a_phone_turn_is_short_and_asks_one_question(name: str, variant: dict[str, Any]) -> None:
     spoken = heard(variant)
-    words = len(re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", spoken))
+    words = word_count(spoken)
     assert words <= MAX_WORDS, f"{name}: {words} words on the phone: {spoken!r}"
     assert spoken.count("?") <= 1, f"{name}: several questions in one turn: {spoken!r}"
+
+
+SEQUENCES = sorted(dialogue_sequences() | ACTION_SEQUENCES)
+
+
+@pytest.mark.parametrize("names", SEQUENCES, ids=["+".join(s) for s in SEQUENCES])
+def test_responses_sent_together_still_make_a_short_turn(names: tuple[str, ...]) -> None:
+    """Several responses in one turn: every combination of their phone variants."""
+    choices = [[v for n, v in VARIANTS if n == name] for name in names]
+    for combination in itertools.product(*choices):
+        spoken = heard(*combination)
+        words = word_count(spoken)
+        assert words <= MAX_WORDS, f"{names}: {words} words in one turn: {spoken!r}"
+        assert spoken.count("?") <= 1, f"{names}: several questions in one turn: {spoken!r}"
+
+
+def test_the_sequences_are_found_in_the_dialogue_data() -> None:
+    assert ("utter_change_rib", "utter_login_help") in SEQUENCES
+    assert len(dialogue_sequences()) >= 10
 
 
 @pytest.mark.parametrize(("name", "variant"), VARIANTS, ids=IDS)
