@@ -21,7 +21,7 @@ import redis
 from sanic import Sanic
 
 from carpimko.channels.ivr import IVRInput
-from carpimko.channels.ivr_state import CallStore, MemoryCallStore, RedisCallStore
+from carpimko.channels.ivr_state import CallStore, MemoryCallStore, RedisCallStore, store_for
 from carpimko.devstack import free_port
 from tests.ivr.test_ivr_channel import FakeRasa, app_with, channel, default_script
 from tests.ivr.twilio_replay import AUTH_TOKEN, Post, TwilioCall
@@ -222,3 +222,12 @@ async def test_two_instances_take_turns_of_one_call_and_one_dies(redis_client: r
     assert rasa.received.count("/greet") == 1, "the call never restarted"
     key = f"carpimko:ivr:call:{call.sid}"
     assert redis_client.ttl(key) > 0, "the state expires"
+
+
+def test_the_call_store_follows_rasa_s_lock_store(redis_client: redis.Redis) -> None:
+    from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+
+    port = redis_client.connection_pool.connection_kwargs["port"]
+    shared = store_for(RedisLockStore(host="127.0.0.1", port=port, db=0, key_prefix="carpimko"))
+    assert isinstance(shared, RedisCallStore) and shared.prefix == "carpimko:ivr:call:"
+    assert isinstance(store_for(InMemoryLockStore()), MemoryCallStore)
