@@ -230,6 +230,24 @@ async def test_rib_change_is_not_taken_by_phone_and_a_digit_reaches_an_advisor(
     assert answer.dial == ADVISORS
 
 
+@pytest.mark.parametrize(
+    ("speech", "heard"),
+    [
+        ("je voudrais une attestation de paiement", "Espace Personnel"),
+        ("comment me connecter avec FranceConnect", "FranceConnect"),
+        ("j'ai reçu un mail bizarre qui me demande mon mot de passe", "jamais"),
+    ],
+)
+async def test_questions_answered_in_one_short_turn(
+    stack: IVRStack, client: httpx.AsyncClient, speech: str, heard: str
+) -> None:
+    call = phone(stack, client)
+    await call.start()
+    answer = await call.say(speech)  # the replay checks the 40-word limit of every turn
+    assert heard in answer.text
+    assert answer.gather is not None
+
+
 async def test_a_hang_up_mid_call_then_a_new_call(
     stack: IVRStack, client: httpx.AsyncClient
 ) -> None:
