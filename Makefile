@@ -120,7 +120,7 @@ scale-test: $(MODEL) system-deps  ## 2 Rasa behind nginx (Redis locks, PostgreSQ
 bench-portal: $(STAMP)  ## portal p50/p95/p99 at 50 clients and PDF times (docs/portal.md)
 	$(PY) scripts/bench_portal.py --clients 50 --requests 1000
 
-bench-ivr: $(MODEL)  ## phone channel: p50/p95 time per turn of replayed calls (docs/ivr.md)
+bench-ivr: $(MODEL) system-deps  ## phone channel: p50/p95 per turn of calls replayed as Twilio does, state in Redis (docs/ivr.md)
 	$(PY) scripts/bench_ivr.py --calls 40 --concurrency 2
 
 bench-export: $(STAMP)  ## 10 000 synthetic conversations exported by the CLI (docs/console.md)

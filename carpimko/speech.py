@@ -7,8 +7,9 @@ and numbers written for the eye. A voice would read « w w w point… », « ast
 - :func:`speak` turns one message into plain sentences: URLs become the site's name, menu paths
   « A, puis B », phone numbers are read in pairs, numéros de dossier digit by digit, references
   character by character, amounts and dates in words (num2words, Babel), hours « 8 heures 45 »;
-  markdown, emoji, bullets and masked values never reach the voice.
-- :func:`keypad_menu` turns buttons into « Pour « Affilié », dites-le ou tapez 1. » and returns
+  markdown, emoji, bullets and masked values never reach the voice as signs: a masked e-mail
+  is spelled (:func:`spell_masked_email`), a masked phone number is « se terminant par 78 ».
+- :func:`keypad_menu` turns buttons into « « Affilié », tapez 1. » and returns
   the keypad mapping (digit → payload) the channel keeps for the caller's next answer.
 """
 
@@ -24,7 +25,7 @@ from typing import Any
 from babel.dates import format_date
 from num2words import num2words
 
-CHOICE_TEMPLATE = "Pour « {title} », dites-le ou tapez {digit}."
+CHOICE_TEMPLATE = "« {title} », tapez {digit}."
 """Default wording of one keypad choice (the channel passes the domain's ``utter_ivr_choice``)."""
 MAX_CHOICES = 9
 """Keys 1 to 9; « * » repeats and « # » ends a number."""
@@ -105,9 +106,32 @@ def _masked_phone(match: re.Match[str]) -> str:
     return f"{lead} numéro se terminant par {int(match.group(1))}"
 
 
+_EMAIL_SIGNS = {"@": "arobase", ".": "point", "-": "tiret", "_": "tiret bas", "+": "plus"}
+_EMAIL_PART_RE = re.compile(r"[^\W\d_]+|\*+|\d|.")
+
+
+def spell_masked_email(masked: str) -> str:
+    """« j****dy@e******.fr » → « j, quatre étoiles, d y, arobase, e, six étoiles, point, f r ».
+
+    What the caller needs to recognise the address the fund has (is it my accountant's?):
+    the visible letters one by one, each run of hidden ones counted, the signs named.
+    """
+    parts = []
+    for part in _EMAIL_PART_RE.findall(masked):
+        if part.startswith("*"):
+            parts.append("une étoile" if len(part) == 1 else f"{_words(len(part))} étoiles")
+        elif part.isdigit():
+            parts.append(_words(int(part)))
+        elif part in _EMAIL_SIGNS:
+            parts.append(_EMAIL_SIGNS[part])
+        elif part.strip():
+            parts.append(" ".join(part.lower()))
+    return ", ".join(parts)
+
+
 def _email(match: re.Match[str]) -> str:
     if "*" in match.group():
-        return "votre adresse e-mail enregistrée"
+        return spell_masked_email(match.group())
     return match.group().replace("@", " arobase ").replace(".", " point ")
 
 
@@ -194,7 +218,7 @@ class KeypadMenu:
 def keypad_menu(
     buttons: Iterable[Mapping[str, Any]], template: str = CHOICE_TEMPLATE
 ) -> KeypadMenu:
-    """Buttons → « Pour « Affilié », dites-le ou tapez 1. … » and ``{"1": payload, …}``.
+    """Buttons → « « Affilié », tapez 1. … » and ``{"1": payload, …}``.
 
     The title is spoken as the caller may say it back: the speech goes through NLU, the key
     sends the button's payload as if clicked.

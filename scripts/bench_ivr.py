@@ -2,11 +2,13 @@
 
     .venv/bin/python scripts/bench_ivr.py [--calls 40] [--concurrency 2] [--model FILE]
 
-Starts the portal (demo data, clock inside opening hours), the action server and Rasa with the
-trained model on free loopback ports, replays phone calls through POST /webhooks/ivr/webhook
-as Twilio would (keypad reset by e-mail, spoken reset by post, contact, handoff with transfer,
-silences), and prints p50/p95/p99/max per turn and per kind of turn. Every answer is parsed as
-XML; a turn that fails counts as an error. Only 127.0.0.1 is contacted.
+Starts Redis, the portal (demo data, clock inside opening hours), the action server and Rasa
+with the trained model on free loopback ports. Rasa uses Redis as its lock store, so the phone
+channel keeps each call's state there, out of the process, as in production (docs/scaling.md).
+Replays phone calls the way Twilio places them: the first request on the voice URL, every later
+one on the ``action`` of the last ``<Gather>`` or ``<Dial>``, each signed (X-Twilio-Signature
+checked by the channel). Prints p50/p95/p99/max per turn and per kind of turn. Every answer is
+parsed as XML; a turn that fails counts as an error. Only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urljoin
 
 import httpx
+from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
 OPEN = "2025-11-12T10:00:00+01:00"
+AUTH_TOKEN = "bench-twilio-auth-token"
 # (kind of turn, form fields) — each call is one list, replayed in order.
 CALLS: list[list[tuple[str, dict[str, str]]]] = [
     [  # forgotten password on the keypad, link by e-mail
@@ -55,6 +60,8 @@ CALLS: list[list[tuple[str, dict[str, str]]]] = [
         ("start", {}),
         ("speech: contact (portal)", {"SpeechResult": "quels sont vos horaires"}),
         ("speech: handoff (portal x2)", {"SpeechResult": "je veux parler à un conseiller"}),
+        ("dial: no answer", {"DialCallStatus": "no-answer"}),
+        ("speech: goodbye", {"SpeechResult": "au revoir", "Confidence": "0.9"}),
     ],
     [  # silences
         ("start", {}),
@@ -82,6 +89,16 @@ class Stack:
 
     def __init__(self, model: Path, workdir: Path) -> None:
         self.rasa_port, action_port, portal_port = free_port(), free_port(), free_port()
+        redis_port = free_port()
+        # endpoints.yml plus Rasa's Redis lock store: the phone channel then keeps call state
+        # in that Redis (carpimko/channels/ivr_state.py), out of the process.
+        endpoints = workdir / "endpoints.yml"
+        endpoints.write_text(
+            (ROOT / "endpoints.yml").read_text("utf-8")
+            + f"\nlock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis_port}\n"
+            "  db: 0\n  key_prefix: carpimko\n",
+            "utf-8",
+        )
         self.portal_url = f"http://127.0.0.1:{portal_port}"
         self.health = [
             f"{self.portal_url}/health",
@@ -101,19 +118,25 @@ class Stack:
             "PORTAL_RATE_IDENTITY_DOSSIER": "100000/3600",
             "PORTAL_RATE_IDENTITY_CLIENT": "100000/3600",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+            # endpoints.yml expands it; `make` exports it (empty: no check), a direct run may not.
+            "ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN", ""),
             "TRACKER_DB": str(workdir / "tracker.sqlite3"),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SANIC_HOST": "127.0.0.1",
+            "IVR_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "IVR_TWILIO_SIGNATURE": "on",
         }
         venv = ROOT / ".venv" / "bin"
         commands = [
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
+             "--appendonly", "no", "--dir", str(workdir)],
             [str(venv / "python"), "-m", "portal"],
             [str(venv / "rasa"), "run", "actions", "--actions", "actions", "--port",
              str(action_port)],
             [str(venv / "rasa"), "run", "--model", str(model), "--port", str(self.rasa_port),
              "--interface", "127.0.0.1", "--credentials", "credentials.yml", "--endpoints",
-             "endpoints.yml"],
+             str(endpoints)],
         ]  # fmt: skip
         self.logs = workdir
         self.processes = [
@@ -140,7 +163,13 @@ class Stack:
                     if httpx.get(url, timeout=2).status_code < 500:
                         break
                 if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
-                    raise SystemExit(f"{url} ne répond pas : voir {self.logs}")
+                    # The folder goes with the run: show the end of each service's log.
+                    tails = "\n".join(
+                        f"== {log.name}\n"
+                        + "\n".join(log.read_text("utf-8", "replace").splitlines()[-8:])
+                        for log in sorted(self.logs.glob("service*.log"))
+                    )
+                    raise SystemExit(f"{url} ne répond pas :\n{tails}")
                 time.sleep(0.5)
 
     def stop(self) -> None:
@@ -160,17 +189,28 @@ async def replay(
 ) -> list[tuple[str, float, bool]]:
     sid = f"CA{uuid.uuid4().hex}"
     caller = f"+336{uuid.uuid4().int % 10**8:08d}"
+    validator = RequestValidator(AUTH_TOKEN)
     timings = []
+    url, status = webhook, "ringing"
     for kind, fields in call:
+        form = {"CallSid": sid, "From": caller, "CallStatus": status, **fields}
+        headers = {"X-Twilio-Signature": validator.compute_signature(url, form)}
         started = time.perf_counter()
         ok = True
         try:
-            response = await client.post(webhook, data={"CallSid": sid, "From": caller, **fields})
-            ET.fromstring(response.content)
+            response = await client.post(url, data=form, headers=headers)
+            document = ET.fromstring(response.content)
             ok = response.status_code == 200
         except (httpx.HTTPError, ET.ParseError):
             ok = False
         timings.append((kind, (time.perf_counter() - started) * 1000, ok))
+        if not ok:
+            break
+        # Twilio's rule: the next request goes to the action of the Gather or Dial.
+        verb = document.find("Gather")
+        verb = verb if verb is not None else document.find("Dial")
+        url = urljoin(url, verb.get("action") or url) if verb is not None else url
+        status = "in-progress"
     return timings
 
 
@@ -204,12 +244,12 @@ def channel_cost(rounds: int = 20) -> tuple[float, float]:
         for variants in responses.values()
         for variant in variants
     ]
-    channel = IVRInput()
+    channel = IVRInput(check_signature=False)
     timings = []
     for _ in range(rounds):
         for turn_messages in messages:
             started = time.perf_counter()
-            channel.twiml(channel.render(turn_messages, CallState()))
+            channel.twiml(channel.render(turn_messages, CallState()), 1)
             timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings), percentile(timings, 95)
 

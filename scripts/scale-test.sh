@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 : "${SCALE_DEADLINE:=240}"       # seconds the whole load may take
 # Seconds a conversation stays locked by an instance that died mid-turn (Rasa's default: 60).
 : "${SCALE_LOCK_LIFETIME:=20}"
+: "${SCALE_CALLS:=12}"           # phone calls placed during the load (Twilio's requests)
 : "${START_TIMEOUT:=300}"
 : "${RASA_MODEL:=models/carpimko.tar.gz}"
 PY=.venv/bin/python
@@ -104,15 +105,23 @@ $PY scripts/scale_test.py prepare --database-url "$tracker_url"
 
 export ACTION_SERVER_TOKEN RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 ACTION_SERVER_TOKEN="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# The phone channel checks Twilio's signature (on by default) over the URL Twilio calls: here
+# nginx's, as IVR_PUBLIC_URL says in production.
+twilio_token="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# The calls reset the same demo dossier and ask for advisors: the portal's clock in opening
+# hours, its per-dossier limits lifted for the load.
 start portal env PORTAL_PORT="$portal_port" PORTAL_HOST=127.0.0.1 MALLOC_MMAP_THRESHOLD_=1048576 \
-    $PY -m portal
+    PORTAL_CLOCK_START="2025-11-12T10:00:00+01:00" PORTAL_RATE_RESET_DOSSIER=100000/3600 \
+    PORTAL_RATE_RESET_CLIENT=100000/3600 PORTAL_RATE_IDENTITY_DOSSIER=100000/3600 \
+    PORTAL_RATE_IDENTITY_CLIENT=100000/3600 $PY -m portal
 start actions env PORTAL_URL="http://127.0.0.1:$ngx_portal" \
     $PY -m actions.server --host 127.0.0.1 --port "$action_port"
 # Both Rasa instances read the repository's production endpoints file, and start as in
 # production (carpimko.rasa_server: the model loaded for prediction only, docs/benchmarks.md).
 rasa_env=(env TRACKER_DATABASE_URL="$tracker_url" REDIS_HOST=127.0.0.1 REDIS_PORT="$redis_port"
     REDIS_DB=0 ACTION_SERVER_URL="http://127.0.0.1:$ngx_actions/webhook"
-    TICKET_LOCK_LIFETIME="$SCALE_LOCK_LIFETIME" SANIC_REQUEST_MAX_SIZE=65536)
+    TICKET_LOCK_LIFETIME="$SCALE_LOCK_LIFETIME" SANIC_REQUEST_MAX_SIZE=65536
+    IVR_TWILIO_AUTH_TOKEN="$twilio_token" IVR_PUBLIC_URL="http://127.0.0.1:$ngx_rasa")
 for port in "$rasa_a" "$rasa_b"; do
     start "rasa-$port" "${rasa_env[@]}" $PY -m carpimko.rasa_server run --model "$RASA_MODEL" \
         --port "$port" \
@@ -132,6 +141,7 @@ $PY scripts/scale_test.py run --url "http://127.0.0.1:$ngx_rasa" --database-url 
     --conversations "$SCALE_CONVERSATIONS" --messages "$SCALE_MESSAGES" --think "$SCALE_THINK" \
     --deadline "$SCALE_DEADLINE" --attempt-timeout $((SCALE_LOCK_LIFETIME + 40)) \
     --kill-pid "$rasa_a_pid" --kill-addr "127.0.0.1:$rasa_a" \
+    --calls "$SCALE_CALLS" --twilio-token "$twilio_token" \
     --report "$work/report.json" || status=$?
 replays=$(cat "$work"/log/rasa-*.log | grep -c "Message already processed" || true)
 echo "scale-test: $replays message(s) reçus une seconde fois et répondus depuis le tracker" \

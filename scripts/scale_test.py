@@ -17,6 +17,11 @@ When half of all messages are answered it sends SIGKILL to one Rasa instance. Th
   message stored once, in order, followed by bot messages;
 - failover: the conversations served by the killed instance went on, on the survivor.
 
+With ``--calls N`` it also places N phone calls through nginx at the same time, the way Twilio
+does (:mod:`carpimko.scale.calls`): every turn may land on either instance, half of the calls
+are held until the kill, and each call must go on where it was, in order, without a restart or
+a turn processed twice.
+
 Prints a summary; exit status 1 on any violation.
 """
 
@@ -42,6 +47,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from carpimko.scale.calls import PhoneCalls  # noqa: E402
 from carpimko.scale.check import (  # noqa: E402
     Conversation,
     Turn,
@@ -51,6 +57,7 @@ from carpimko.scale.check import (  # noqa: E402
     events_from_rows,
     failover_violations,
 )
+from carpimko.scale.client import send_until_final  # noqa: E402
 
 TEXTS = (
     "bonjour",
@@ -61,8 +68,6 @@ TEXTS = (
     "non merci",
     "au revoir",
 )
-RETRY_STATUSES = {502, 503, 504}
-UPSTREAM_HEADER = "x-carpimko-upstream"
 
 
 @dataclass
@@ -98,6 +103,20 @@ class Load:
         self.started = time.monotonic()
         self.resend_every = args.resend_every
         self.resent: list[tuple[str, Turn, bool]] = []  # (sender, turn, same answer)
+        self.killed = asyncio.Event()
+        self.calls = (
+            PhoneCalls(
+                self.url,
+                args.twilio_token,
+                args.calls,
+                args.think * 2,
+                run,
+                self.deadline,
+                self.attempt_timeout,
+            )
+            if args.calls
+            else None
+        )
 
     async def converse(self, client: httpx.AsyncClient, conversation: Conversation) -> None:
         await asyncio.sleep(random.uniform(0, self.think * 2))  # conversations start staggered
@@ -114,30 +133,21 @@ class Load:
     ) -> bool:
         """Send until answered or the deadline; the same message id on every attempt."""
         body = {"sender": sender, "message": turn.text, "metadata": {"message_id": turn.message_id}}
-        turn.sent_at = time.monotonic()
-        while time.monotonic() < self.deadline:
-            turn.attempts += 1
-            try:
-                response = await client.post(
-                    f"{self.url}/webhooks/rest/webhook",
-                    params={"sender": sender},
-                    json=body,
-                    timeout=self.attempt_timeout,
-                )
-            except httpx.HTTPError:
-                await asyncio.sleep(0.5)
-                continue
-            turn.status = response.status_code
-            if response.status_code in RETRY_STATUSES:
-                await asyncio.sleep(0.5)
-                continue
-            if response.status_code == 200:
-                turn.answers = response.json()
-                turn.upstream = response.headers.get(UPSTREAM_HEADER, "")
-                turn.answered_at = time.monotonic()
-                self.answered += count
-            return response.status_code == 200
-        return False
+
+        async def post() -> httpx.Response:
+            return await client.post(
+                f"{self.url}/webhooks/rest/webhook",
+                params={"sender": sender},
+                json=body,
+                timeout=self.attempt_timeout,
+            )
+
+        response = await send_until_final(post, turn, self.deadline)
+        if response is None or response.status_code != 200:
+            return False
+        turn.answers = response.json()
+        self.answered += count
+        return True
 
     async def resend(self, client: httpx.AsyncClient, sender: str, turn: Turn) -> None:
         """Send an answered message again, as a client whose answer was lost would: the server
@@ -149,11 +159,13 @@ class Load:
 
     async def killer(self) -> None:
         if self.kill is None:
+            self.killed.set()
             return
         while self.answered < self.kill.at_fraction * self.total:
             await asyncio.sleep(0.05)
         os.kill(self.kill.pid, signal.SIGKILL)
         self.kill.done_at = time.monotonic()
+        self.killed.set()
         print(
             f"… SIGKILL envoyé à l'instance Rasa {self.kill.addr} (pid {self.kill.pid}) "
             f"après {self.answered}/{self.total} messages répondus",
@@ -164,7 +176,8 @@ class Load:
         limits = httpx.Limits(max_connections=len(self.conversations) + 8)
         async with httpx.AsyncClient(limits=limits) as client:
             killer = asyncio.create_task(self.killer())
-            await asyncio.gather(*(self.converse(client, c) for c in self.conversations))
+            phone = [self.calls.run(client, self.killed)] if self.calls else []
+            await asyncio.gather(*(self.converse(client, c) for c in self.conversations), *phone)
             if not killer.done():
                 killer.cancel()
 
@@ -187,6 +200,27 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def phone_summary(calls: PhoneCalls, moved: int) -> dict[str, Any]:
+    turns = [t for c in calls.conversations for t in c.turns if t.attempts]
+    latencies = [t.answered_at - t.sent_at for t in turns if t.answered_at is not None]
+    spread = Counter(
+        len({t.upstream.rsplit(",", 1)[-1].strip() for t in c.turns if t.answered_at})
+        for c in calls.conversations
+    )
+    return {
+        "calls": len(calls.conversations),
+        "turns": len(turns),
+        "answered": len(latencies),
+        "retried_turns": sum(t.attempts > 1 for t in turns),
+        "latency_p50_s": round(statistics.median(latencies), 3) if latencies else None,
+        "latency_p95_s": round(percentile(latencies, 0.95), 3),
+        "latency_max_s": round(max(latencies), 3) if latencies else None,
+        "by_instance": dict(Counter(t.upstream or "?" for t in turns if t.answered_at)),
+        "calls_by_instances_used": {str(k): v for k, v in sorted(spread.items())},
+        "calls_moved": moved,
+    }
 
 
 def summarise(
@@ -233,7 +267,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         {c.sender: [t.message_id for t in c.turns if t.attempts] for c in load.conversations},
         stored,
     )
+    phone: dict[str, Any] | None = None
+    if load.calls is not None:
+        calls_moved = 0
+        violations += client_violations(load.calls.conversations) + load.calls.violations()
+        if load.kill is not None:
+            failover, calls_moved = failover_violations(
+                load.calls.conversations, load.kill.addr, load.kill.done_at
+            )
+            violations += failover
+        call_prefix = load.calls.conversations[0].sender.rsplit("x", 1)[0] + "x"
+        violations += check_all(
+            load.calls.expected(), stored_events(args.database_url, call_prefix)
+        )
+        phone = phone_summary(load.calls, calls_moved)
     summary = summarise(load, violations, moved, elapsed)
+    summary["phone"] = phone
     print("\n=== make scale-test : résumé ===")
     print(
         f"{summary['conversations']} conversations, {summary['messages']} messages, "
@@ -252,6 +301,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"{moved}"
         )
     print(f"conversations relues dans PostgreSQL : {len(stored)}")
+    if phone is not None:
+        print(
+            f"appels téléphone : {phone['calls']} appels, {phone['turns']} tours, "
+            f"{phone['answered']} répondus, {phone['retried_turns']} renvoyés après un échec ; "
+            f"latence par tour p50 {phone['latency_p50_s']} s, p95 {phone['latency_p95_s']} s, "
+            f"max {phone['latency_max_s']} s"
+        )
+        print(
+            f"tours par instance : {phone['by_instance']} ; appels servis par 1 ou 2 "
+            f"instances : {phone['calls_by_instances_used']} ; appels repris par le survivant : "
+            f"{phone['calls_moved']}"
+        )
     if args.report:
         args.report.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     if violations:
@@ -306,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--kill-addr", default="")
     run.add_argument("--kill-at", type=float, default=0.5, help="fraction of messages answered")
     run.add_argument("--run-id", default="")
+    run.add_argument("--calls", type=int, default=0, help="phone calls placed at the same time")
+    run.add_argument("--twilio-token", default="", help="the token the IVR channel checks")
     run.add_argument("--report", type=Path)
     args = parser.parse_args(argv)
     return cmd_prepare(args) if args.command == "prepare" else cmd_run(args)

@@ -81,6 +81,8 @@ def on_phone(tracker: Tracker) -> bool:
 def apologise_portal_down(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Apology, then how to do it alone on the site (the procedure of the fund's guides)."""
     dispatcher.utter_message(response="utter_portal_unavailable_reset")
+    if on_phone(tracker):  # a caller hears one short turn: retry later or an advisor
+        return
     if tracker.get_slot("reset_reason") == "first_login":
         dispatcher.utter_message(response="utter_first_login_steps")
         dispatcher.utter_message(response="utter_first_login_temporary_password")
@@ -284,7 +286,10 @@ class ActionResetDeliver(Action):
                 response="utter_reset_letter_sent",
                 delivery_date=french_date(delivery.expected_delivery_date),
             )
-        dispatcher.utter_message(response="utter_password_rules")
+        # On the phone a first login hears the next step only (one short turn, issue 19);
+        # the password rules, a second message, would make it too long to follow.
+        if not (first_login and on_phone(tracker)):
+            dispatcher.utter_message(response="utter_password_rules")
         if first_login:
             dispatcher.utter_message(response="utter_first_login_next_steps")
         return done

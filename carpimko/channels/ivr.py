@@ -4,38 +4,51 @@ Rasa's own ``twilio_voice`` connector recognises speech as US English and ignore
 This channel serves:
 
 - ``POST /webhooks/ivr/webhook``: Twilio voice webhooks (form fields ``CallSid``, ``From``,
-  ``SpeechResult``, ``Confidence``, ``Digits``, ``DialCallStatus``) answered with TwiML;
+  ``SpeechResult``, ``Confidence``, ``Digits``) answered with TwiML; ``/dial``: the end of a
+  transfer (``DialCallStatus``); ``/status``: Twilio's call status callback (hang-up);
 - ``POST /webhooks/ivr/turn``: the same turn as provider-neutral JSON, for other IVR platforms
-  (``docs/ivr.md``).
+  (``docs/ivr.md``), behind a bearer token.
 
 One conversation per call (sender id = ``CallSid``). Between turns the channel remembers, per
 call, what the caller may answer: the keypad mapping of the last buttons (digit → payload),
 whether a number is expected (``custom.ivr.expect`` of the response: the Gather then ends on
-« # » and spoken digits are normalised), the last question (« * » repeats it), and how many
+« # » and spoken digits are normalised), the last question (« * » repeats it), how many
 silences or unrecognised answers came in a row (two reprompts, then goodbye after silence, or
-the advisor flow after speech that is not understood).
+the advisor flow after speech that is not understood), and whether a transfer is in progress.
+That memory lives outside the process (:mod:`carpimko.channels.ivr_state`: Redis when Rasa's
+lock store is Redis), so any instance takes any turn of a call.
+
+Twilio posts a ``<Gather>``'s result to its ``action``, else to the URL of the document that
+holds it: every ``<Gather>`` and ``<Dial>`` therefore names its action (``webhook?turn=N``,
+``dial?turn=N``), never a URL that carries an earlier event. ``N`` numbers the answers of the
+call: a request that reaches the server twice (a proxy retrying on another instance) gets the
+document already produced, and its user message carries ``message_id`` ``ivr-N`` so that
+Rasa processes it once (:mod:`carpimko.channels.idempotency`).
 
 Responses meant for the phone are chosen by Rasa from the ``channel: ivr`` variants of the
 domain, then :mod:`carpimko.speech` makes them speakable. A response whose ``custom.ivr`` holds
 ``hangup: true`` ends the call; ``transfer: "+33…"`` (sent by ``action_human_handoff`` during
 opening hours) dials the advisors.
 
-credentials.yml::
+Settings (credentials.yml keys, else the environment; docs/ivr.md):
 
-    carpimko.channels.ivr.IVRInput:
-      voice: Polly.Lea            # a Twilio voice that speaks fr-FR
-      min_confidence: 0.3         # below, speech counts as not understood
-      auth_token: ${IVR_TWILIO_AUTH_TOKEN}   # optional: check X-Twilio-Signature
+- ``auth_token`` / ``IVR_TWILIO_AUTH_TOKEN``: the Twilio account's token; ``check_signature`` /
+  ``IVR_TWILIO_SIGNATURE`` (``on`` by default): without a valid ``X-Twilio-Signature`` a
+  webhook gets 403 — and every webhook does while the token is missing. ``off`` only for a
+  demo or tests;
+- ``public_url`` / ``IVR_PUBLIC_URL``: the base URL Twilio calls, when a proxy rewrites it;
+- ``turn_token`` / ``IVR_TURN_TOKEN``: ``Authorization: Bearer …`` of the JSON API (closed
+  without it);
+- ``voice`` (a Twilio voice that speaks fr-FR), ``min_confidence`` (0.3).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import os
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -49,6 +62,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from carpimko.channels.guard import valid_sender
+from carpimko.channels.ivr_state import CallState, CallStore, Expectation, store_for
 from carpimko.normalize import digits_only, find_number_runs, fold
 from carpimko.speech import CHOICE_TEMPLATE, keypad_menu, speak
 
@@ -63,6 +77,9 @@ MAX_MISSES = 2
 NOT_UNDERSTOOD_RESPONSES = frozenset({"utter_default"})
 """Rasa's answers that mean the caller's speech was not understood (counted as a miss)."""
 DIAL_ANSWERED = frozenset({"completed", "answered"})
+CALL_ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+"""Twilio's final ``CallStatus`` values: the call's memory can go."""
+SWITCHED_OFF = frozenset({"0", "off", "false", "no", "non"})
 PHRASES = (
     "utter_ivr_choice",
     "utter_ivr_no_input",
@@ -95,61 +112,6 @@ class IVROutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         self.messages.append({"text": text})
-
-
-# --- per-call memory ------------------------------------------------------------------------
-@dataclass
-class Expectation:
-    """A number is expected (dossier, postal code, phone): Gather ends on « # »."""
-
-    entity: str | None = None
-    keys: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class CallState:
-    keys: dict[str, str] = field(default_factory=dict)
-    titles: dict[str, str] = field(default_factory=dict)
-    expect: Expectation | None = None
-    last_prompt: list[str] = field(default_factory=list)
-    misses: int = 0
-    touched: float = field(default_factory=time.monotonic)
-
-
-class CallStore:
-    """Calls in progress, in memory (one Rasa process), forgotten after ``ttl`` seconds."""
-
-    def __init__(self, ttl: float = 3600.0, max_calls: int = 10_000) -> None:
-        self.ttl = ttl
-        self.max_calls = max_calls
-        self._calls: OrderedDict[str, CallState] = OrderedDict()
-
-    def get(self, call_id: str) -> CallState | None:
-        self._expire()
-        state = self._calls.get(call_id)
-        if state is not None:
-            state.touched = time.monotonic()
-            self._calls.move_to_end(call_id)
-        return state
-
-    def start(self, call_id: str) -> CallState:
-        self._expire()
-        state = CallState()
-        self._calls[call_id] = state
-        while len(self._calls) > self.max_calls:
-            self._calls.popitem(last=False)
-        return state
-
-    def end(self, call_id: str) -> None:
-        self._calls.pop(call_id, None)
-
-    def _expire(self) -> None:
-        horizon = time.monotonic() - self.ttl
-        while self._calls:
-            call_id, state = next(iter(self._calls.items()))
-            if state.touched > horizon:
-                break
-            del self._calls[call_id]
 
 
 # --- one turn, provider-neutral -----------------------------------------------------------------
@@ -202,7 +164,7 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 class IVRInput(InputChannel):
-    """``ivr`` channel: ``/webhooks/ivr/webhook`` (Twilio TwiML) and ``/webhooks/ivr/turn``."""
+    """``ivr`` channel: Twilio routes (``webhook``, ``dial``, ``status``) and the JSON ``turn``."""
 
     @classmethod
     def name(cls) -> str:
@@ -211,13 +173,19 @@ class IVRInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
+
+        def setting(key: str, variable: str, default: str = "") -> str:
+            value = credentials.get(key)
+            return str(value if value not in (None, "") else os.environ.get(variable, default))
+
         return cls(
             voice=str(credentials.get("voice") or "Polly.Lea"),
             min_confidence=float(credentials.get("min_confidence") or 0.3),
-            auth_token=str(
-                credentials.get("auth_token") or os.environ.get("IVR_TWILIO_AUTH_TOKEN", "")
-            ),
-            public_url=str(credentials.get("public_url") or os.environ.get("IVR_PUBLIC_URL", "")),
+            auth_token=setting("auth_token", "IVR_TWILIO_AUTH_TOKEN"),
+            public_url=setting("public_url", "IVR_PUBLIC_URL"),
+            check_signature=setting("check_signature", "IVR_TWILIO_SIGNATURE", "on").lower()
+            not in SWITCHED_OFF,
+            turn_token=setting("turn_token", "IVR_TURN_TOKEN"),
         )
 
     def __init__(
@@ -226,12 +194,23 @@ class IVRInput(InputChannel):
         min_confidence: float = 0.3,
         auth_token: str = "",
         public_url: str = "",
+        check_signature: bool = True,
+        turn_token: str = "",
+        store: CallStore | None = None,
     ) -> None:
         self.voice = voice
         self.min_confidence = min_confidence
+        self.check_signature = check_signature
         self.validator = RequestValidator(auth_token) if auth_token else None
+        if check_signature and self.validator is None:
+            logger.error(
+                "IVR: IVR_TWILIO_AUTH_TOKEN is not set and the signature check is on: every "
+                "Twilio webhook is refused (403). Set the token, or IVR_TWILIO_SIGNATURE=off "
+                "for a demo."
+            )
         self.public_url = public_url.rstrip("/")
-        self.calls = CallStore()
+        self.turn_token = turn_token
+        self.store = store
         self.phrases: dict[str, str] = {}
 
     # --- routes ---------------------------------------------------------------------------
@@ -244,29 +223,28 @@ class IVRInput(InputChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
+            # ``?event=dial``: the Dial action of documents served before the ``dial`` route.
+            dial = request.args.get("event") == "dial"
+            return await self._twilio(request, on_new_message, dial=dial)
+
+        @bp.route("/dial", methods=["POST"])
+        async def dial(request: Request) -> HTTPResponse:
+            return await self._twilio(request, on_new_message, dial=True)
+
+        @bp.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
             form = {k: request.form.get(k) for k in request.form}
-            if self.validator is not None and not self._signed(request, form):
+            if not self._signed(request, form):
                 return text_response("signature invalide", status=403)
-            call = CallerInput(
-                call_id=str(form.get("CallSid") or "").strip(),
-                text=str(form.get("SpeechResult") or ""),
-                digits=str(form.get("Digits") or ""),
-                confidence=_float(form.get("Confidence")),
-                caller=str(form.get("From") or ""),
-                dial_status=(
-                    str(form.get("DialCallStatus") or "")
-                    if request.args.get("event") == "dial"
-                    else None
-                ),
-            )
-            if not valid_sender(call.call_id):
-                return text_response("CallSid manquant ou invalide", status=400)
-            self._load_phrases(request)
-            turn = await self.turn(call, on_new_message)
-            return HTTPResponse(self.twiml(turn), content_type="application/xml; charset=utf-8")
+            call_id = str(form.get("CallSid") or "")
+            if valid_sender(call_id) and str(form.get("CallStatus") or "") in CALL_ENDED:
+                self._store(request).end(call_id)
+            return HTTPResponse(status=204)
 
         @bp.route("/turn", methods=["POST"])
         async def json_turn(request: Request) -> HTTPResponse:
+            if not self._turn_authorised(request):
+                return json_response({"error": "jeton manquant ou invalide"}, status=401)
             body = request.json if isinstance(request.json, dict) else {}
             call_id = body.get("call_id")
             if not valid_sender(call_id):
@@ -281,19 +259,75 @@ class IVRInput(InputChannel):
                 dial_status=(str(body.get("dial_status")) if body.get("dial_status") else None),
             )
             self._load_phrases(request)
-            turn = await self.turn(call, on_new_message)
+            store = self._store(request)
+            state, turn = await self.turn(call, store.load(call.call_id), on_new_message)
+            self._keep(store, call.call_id, state, turn, "")
             return json_response(turn.as_json())
 
         return bp
 
+    async def _twilio(
+        self, request: Request, on_new_message: OnNewMessage, *, dial: bool
+    ) -> HTTPResponse:
+        """One Twilio request: a request sent twice gets the same document, once processed."""
+        form = {k: request.form.get(k) for k in request.form}
+        if not self._signed(request, form):
+            return text_response("signature invalide", status=403)
+        call = CallerInput(
+            call_id=str(form.get("CallSid") or "").strip(),
+            text=str(form.get("SpeechResult") or ""),
+            digits=str(form.get("Digits") or ""),
+            confidence=_float(form.get("Confidence")),
+            caller=str(form.get("From") or ""),
+            dial_status=str(form.get("DialCallStatus") or "") if dial else None,
+        )
+        if not valid_sender(call.call_id):
+            return text_response("CallSid manquant ou invalide", status=400)
+        self._load_phrases(request)
+        store = self._store(request)
+        state = store.load(call.call_id)
+        number = _turn_number(request.args.get("turn"), form.get("CallStatus"))
+        if state is not None and state.answer and number == state.turn - 1:
+            logger.info("IVR request of turn %d received again: same answer sent", number)
+            return _xml(state.answer)
+        state, turn = await self.turn(call, state, on_new_message)
+        document = self.twiml(turn, state.turn)
+        self._keep(store, call.call_id, state, turn, document)
+        return _xml(document)
+
+    def _store(self, request: Request) -> CallStore:
+        """The call store shared like Rasa's lock store (Redis in production), chosen once."""
+        if self.store is None:
+            agent = getattr(request.app.ctx, "agent", None)
+            self.store = store_for(getattr(agent, "lock_store", None))
+            logger.info("IVR call state kept in %s", type(self.store).__name__)
+        return self.store
+
+    @staticmethod
+    def _keep(store: CallStore, call_id: str, state: CallState, turn: Turn, answer: str) -> None:
+        state.answer = answer
+        state.ended = turn.hangup
+        store.save(call_id, state)
+
     def _signed(self, request: Request, form: dict[str, Any]) -> bool:
-        assert self.validator is not None
+        """Twilio's X-Twilio-Signature over the URL Twilio called; False without a token."""
+        if not self.check_signature:
+            return True
+        if self.validator is None:
+            return False
         url = request.url
         if self.public_url:
             query = f"?{request.query_string}" if request.query_string else ""
             url = self.public_url + request.path + query
         signature = request.headers.get("X-Twilio-Signature", "")
         return bool(self.validator.validate(url, form, signature))
+
+    def _turn_authorised(self, request: Request) -> bool:
+        """``Authorization: Bearer <IVR_TURN_TOKEN>``; the JSON API is closed without a token."""
+        if not self.turn_token:
+            return False
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), self.turn_token.encode())
 
     def _load_phrases(self, request: Request) -> None:
         """The channel's own sentences come from the domain (utter_ivr_*), like every answer."""
@@ -312,14 +346,28 @@ class IVRInput(InputChannel):
         return self.phrases.get(f"utter_ivr_{name}", "")
 
     # --- the turn ---------------------------------------------------------------------------
-    async def turn(self, call: CallerInput, on_new_message: OnNewMessage) -> Turn:
-        """Decide what the caller's input means, ask Rasa if needed, and say what comes next."""
-        state = self.calls.get(call.call_id)
-        if state is None:
-            state = self.calls.start(call.call_id)
-            return await self._ask_rasa(call, state, START_PAYLOAD, on_new_message)
-        if call.dial_status is not None:
+    async def turn(
+        self, call: CallerInput, state: CallState | None, on_new_message: OnNewMessage
+    ) -> tuple[CallState, Turn]:
+        """Decide what the caller's input means, ask Rasa if needed, and say what comes next.
+
+        ``state`` is the call's memory as stored after the previous turn (None: a new call);
+        the returned state, numbered one turn further, is what the next turn needs.
+        """
+        if state is None or state.ended:
+            state = CallState()
+            turn = await self._ask_rasa(call, state, START_PAYLOAD, on_new_message)
+        else:
+            turn = await self._answer(call, state, on_new_message)
+        state.turn += 1
+        return state, turn
+
+    async def _answer(
+        self, call: CallerInput, state: CallState, on_new_message: OnNewMessage
+    ) -> Turn:
+        if call.dial_status is not None and state.dialing:
             return self._after_dial(call, state)
+        state.dialing = False
         digits = "".join(ch for ch in call.digits if ch.isdigit() or ch in "*#").rstrip("#")
         text = call.text.strip()
         if digits:
@@ -368,15 +416,22 @@ class IVRInput(InputChannel):
             lead = self.phrase("no_input" if silence else "not_understood")
             return self._listen([s for s in (lead, *state.last_prompt) if s], state)
         if silence:
-            self.calls.end(call.call_id)
             return Turn(say=[self.phrase("goodbye_no_input")], hangup=True)
         return await self._escalate(call, state, on_new_message)
 
     async def _ask_rasa(
-        self, call: CallerInput, state: CallState, message: str, on_new_message: OnNewMessage
+        self,
+        call: CallerInput,
+        state: CallState,
+        message: str,
+        on_new_message: OnNewMessage,
+        *,
+        part: str = "",
     ) -> Turn:
         output = IVROutput()
-        metadata = {"client_id": _caller_key(call)}
+        # The message id (turn number) makes a turn sent twice be processed once
+        # (carpimko/channels/idempotency.py): the retry gets the answers stored the first time.
+        metadata = {"client_id": _caller_key(call), "message_id": f"ivr-{state.turn}{part}"}
         try:
             await on_new_message(
                 UserMessage(
@@ -392,7 +447,6 @@ class IVRInput(InputChannel):
             logger.error(
                 "IVR turn failed for call %s (%s)", _caller_key(call), type(error).__name__
             )
-            self.calls.end(call.call_id)
             return Turn(say=[self.phrase("error")], hangup=True)
         turn = self.render(output.messages, state)
         if any(m.get("utter_action") in NOT_UNDERSTOOD_RESPONSES for m in output.messages):
@@ -401,8 +455,6 @@ class IVRInput(InputChannel):
                 return await self._escalate(call, state, on_new_message)
         else:
             state.misses = 0
-        if turn.hangup:
-            self.calls.end(call.call_id)
         return turn
 
     async def _escalate(
@@ -411,13 +463,13 @@ class IVRInput(InputChannel):
         """After two reprompts on speech not understood: the advisor flow (transfer or callback)."""
         state.misses = 0
         offer = self.phrase("offer_advisor")
-        turn = await self._ask_rasa(call, state, HANDOFF_PAYLOAD, on_new_message)
+        turn = await self._ask_rasa(call, state, HANDOFF_PAYLOAD, on_new_message, part="-h")
         turn.say = [s for s in (offer, *turn.say) if s]
         return turn
 
     def _after_dial(self, call: CallerInput, state: CallState) -> Turn:
+        state.dialing = False
         if (call.dial_status or "").lower() in DIAL_ANSWERED:
-            self.calls.end(call.call_id)
             return Turn(say=[], hangup=True)
         return self._listen(
             [s for s in (self.phrase("transfer_failed"), self.phrase("anything_else")) if s], state
@@ -456,6 +508,7 @@ class IVRInput(InputChannel):
                 hangup = hangup or bool(ivr.get("hangup"))
         menu = keypad_menu(buttons, self.phrase("choice") or CHOICE_TEMPLATE)
         state.keys, state.titles, state.expect = menu.keys, menu.titles, expect
+        state.dialing = bool(transfer) and not hangup
         if hangup:
             return Turn(say=say, hangup=True)
         if transfer:
@@ -464,7 +517,8 @@ class IVRInput(InputChannel):
         if menu.prompt:
             say.append(menu.prompt)
             prompt = [*prompt, menu.prompt]
-        elif expect is None and not (say and say[-1].endswith("?")):
+        elif expect is None and not any("?" in sentence for sentence in say):
+            # One question per turn: a turn that already asks one gets no second.
             follow_up = self.phrase("anything_else")
             if follow_up:
                 say.append(follow_up)
@@ -482,11 +536,17 @@ class IVRInput(InputChannel):
         return Turn(say=say, gather=gather, keypad=dict(state.titles))
 
     # --- TwiML ---------------------------------------------------------------------------------
-    def twiml(self, turn: Turn) -> str:
-        """The turn as TwiML (twilio's builder: always well-formed, attributes escaped)."""
+    def twiml(self, turn: Turn, number: int) -> str:
+        """The turn as TwiML (twilio's builder: always well-formed, attributes escaped).
+
+        Every ``<Gather>`` and ``<Dial>`` names its ``action``: Twilio would otherwise post the
+        next answer to the URL of this document, which may be the ``dial`` route. ``number``
+        (``?turn=``) tells the next request apart from this one sent again.
+        """
         response = VoiceResponse()
         if turn.gather is not None:
             attributes: dict[str, Any] = {
+                "action": f"webhook?turn={number}",
                 "input": " ".join(turn.gather.input),
                 "language": turn.gather.language,
                 "timeout": turn.gather.timeout,
@@ -508,10 +568,26 @@ class IVRInput(InputChannel):
             if sentence:
                 response.say(sentence, language=LANGUAGE, voice=self.voice)
         if turn.transfer:
-            response.dial(turn.transfer, action="webhook?event=dial", method="POST", timeout=30)
+            response.dial(turn.transfer, action=f"dial?turn={number}", method="POST", timeout=30)
         if turn.hangup:
             response.hangup()
         return str(response.to_xml(xml_declaration=True))
+
+
+def _xml(document: str) -> HTTPResponse:
+    return HTTPResponse(document, content_type="application/xml; charset=utf-8")
+
+
+def _turn_number(turn: Any, call_status: Any) -> int | None:
+    """Which answer a Twilio request follows: ``?turn=N`` of the action URL; 0 for the call's
+    first request (``CallStatus=ringing``, on the number's voice URL); None when unknown (a
+    client that does not follow the actions: never taken for a request sent twice)."""
+    if turn is None:
+        return 0 if call_status == "ringing" else None
+    try:
+        return int(turn)
+    except (TypeError, ValueError):
+        return None
 
 
 def _float(value: Any) -> float | None:

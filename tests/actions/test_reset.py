@@ -131,6 +131,14 @@ async def test_post_delivery_gives_the_letter_date_and_first_login_steps(live_po
     assert dispatcher.messages[0]["delivery_date"] == "lundi 17 novembre 2025"
 
 
+async def test_on_the_phone_a_first_login_by_post_is_one_short_turn(live_portal) -> None:
+    slots = await _started("2345678")
+    slots["reset_reason"] = "first_login"
+    on_phone = [{"event": "user", "text": "allo", "input_channel": "ivr", "parse_data": {}}]
+    _, dispatcher = await run(ActionResetDeliver(), tracker(slots, events=on_phone))
+    assert responses(dispatcher) == ["utter_reset_letter_sent", "utter_first_login_next_steps"]
+
+
 async def test_ayant_droit_reset(live_portal) -> None:
     slots = await _started("123 456 789", "ayant_droit")
     assert slots["dossier_number"] == "123456789"

@@ -80,8 +80,9 @@ async def test_malformed_postal_code_and_correction() -> None:
     assert result == {"dossier_number": None, "postal_code": None}
 
 
-async def test_portal_down_gives_the_manual_procedure(closed_port) -> None:
+async def test_portal_down_gives_one_short_apology_on_the_phone(closed_port) -> None:
     slots = {"profile": "affilie", "dossier_number": "1234567", "reset_reason": "forgot_password"}
     result, said = await validate("postal_code", "69003", slots)
     assert result["reset_outcome"] == "unavailable"
-    assert said[0] == "utter_portal_unavailable_reset"
+    # The written procedure (two long messages) is not read to a caller: retry or an advisor.
+    assert said == ["utter_portal_unavailable_reset"]

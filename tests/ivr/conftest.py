@@ -13,10 +13,12 @@ import httpx
 import pytest
 
 from carpimko.devstack import StackError, running_stack
+from tests.ivr.twilio_replay import AUTH_TOKEN
 
 SERVICE_KEY = "demo-service-key"
 OPEN = "2025-11-12T10:00:00+01:00"  # Wednesday, 10:00 in Paris: advisors answer
 CLOSED = "2025-11-12T19:00:00+01:00"  # Wednesday evening
+TURN_TOKEN = "test-ivr-turn-token"
 
 
 @dataclass
@@ -27,6 +29,10 @@ class IVRStack:
     @property
     def webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/ivr/webhook"
+
+    @property
+    def status_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/ivr/status"
 
     @property
     def turn_url(self) -> str:
@@ -45,10 +51,17 @@ class IVRStack:
 @pytest.fixture(scope="session")
 def ivr_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IVRStack]:
     """scripts/run.sh on free ports, the portal's clock set to opening hours."""
-    overrides = {"PORTAL_CLOCK_START": OPEN, "PORTAL_SERVICE_KEY": SERVICE_KEY}
+    overrides = {
+        "PORTAL_CLOCK_START": OPEN,
+        "PORTAL_SERVICE_KEY": SERVICE_KEY,
+        # As in production: every Twilio request signed and checked, the JSON API behind a token.
+        "IVR_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "IVR_TWILIO_SIGNATURE": "on",
+        "IVR_TURN_TOKEN": TURN_TOKEN,
+    }
     try:
         with running_stack(
-            tmp_path_factory.mktemp("ivr-stack"), overrides, drop=("IVR_TWILIO_AUTH_TOKEN",)
+            tmp_path_factory.mktemp("ivr-stack"), overrides, drop=("IVR_PUBLIC_URL",)
         ) as running:
             yield IVRStack(running.rasa_url, running.portal_url)
     except StackError as error:

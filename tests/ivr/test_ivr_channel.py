@@ -19,8 +19,9 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
-from carpimko.channels.ivr import PHRASES, IVRInput
-from tests.ivr.twiml_rules import check_twiml
+from carpimko.channels.ivr import PHRASES, CallerInput, IVRInput, Turn
+from carpimko.channels.ivr_state import CallState
+from tests.ivr.twiml_rules import Answer, check_twiml
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text("utf-8"))
 PROFILE_BUTTONS = [
@@ -50,7 +51,7 @@ def default_script(text: str) -> list[dict[str, Any]]:
     if text == "/greet":
         return [
             {"text": "Bonjour, je suis l'assistant."},
-            {"text": "Choisissez :", "buttons": PROFILE_BUTTONS},
+            {"text": "Choisissez votre situation :", "buttons": PROFILE_BUTTONS},
         ]
     if text.startswith('/inform{"profile"'):
         return [
@@ -84,8 +85,8 @@ def default_script(text: str) -> list[dict[str, Any]]:
     ]
 
 
-def channel() -> IVRInput:
-    ivr = IVRInput()
+def channel(**settings: Any) -> IVRInput:
+    ivr = IVRInput(**settings)
     for name in PHRASES:
         ivr.phrases[name] = DOMAIN["responses"][name][0]["text"]
     return ivr
@@ -98,14 +99,12 @@ class Call:
         self.ivr = channel()
         self.rasa = FakeRasa(script)
         self.call_id = f"CA{uuid.uuid4().hex}"
+        self.state: CallState | None = None
 
-    async def send(self, **fields: Any):
-        from carpimko.channels.ivr import CallerInput
-
-        turn = await self.ivr.turn(
-            CallerInput(self.call_id, caller="+33612345678", **fields), self.rasa
-        )
-        return turn, check_twiml(self.ivr.twiml(turn))
+    async def send(self, **fields: Any) -> tuple[Turn, Answer]:
+        caller = CallerInput(self.call_id, caller="+33612345678", **fields)
+        self.state, turn = await self.ivr.turn(caller, self.state, self.rasa)
+        return turn, check_twiml(self.ivr.twiml(turn, self.state.turn))
 
 
 async def test_a_call_starts_with_the_greeting_and_a_keypad_menu() -> None:
@@ -113,7 +112,7 @@ async def test_a_call_starts_with_the_greeting_and_a_keypad_menu() -> None:
     turn, answer = await call.send()
     assert call.rasa.received == ["/greet"]
     assert answer.says[0] == "Bonjour, je suis l'assistant."
-    assert "Pour « Affilié », dites-le ou tapez 1." in answer.text
+    assert "« Affilié », tapez 1." in answer.text
     assert answer.gather is not None
     assert answer.gather["numDigits"] == "1"
     assert answer.gather["input"] == "speech dtmf"
@@ -166,7 +165,7 @@ async def test_two_silences_are_reprompted_then_goodbye() -> None:
     for _ in range(2):
         _, answer = await call.send()
         assert answer.says[0] == "Je ne vous ai pas entendu."
-        assert "Pour « Ayant droit », dites-le ou tapez 2." in answer.text
+        assert "« Ayant droit », tapez 2." in answer.text
         assert answer.gather is not None and not answer.hangup
     _, answer = await call.send()
     assert answer.hangup and answer.gather is None
@@ -203,8 +202,8 @@ async def test_an_unknown_key_is_not_understood_and_star_repeats() -> None:
     assert answer.says[0] == "Je n'ai pas bien compris."
     _, answer = await call.send(digits="*")
     assert answer.says == [
-        "Choisissez:",
-        "Pour « Affilié », dites-le ou tapez 1. Pour « Ayant droit », dites-le ou tapez 2.",
+        "Choisissez votre situation:",
+        "« Affilié », tapez 1. « Ayant droit », tapez 2.",
     ]
     assert call.rasa.received == ["/greet"]
 
@@ -214,7 +213,7 @@ async def test_transfer_dials_and_the_end_of_the_transfer_hangs_up() -> None:
     await call.send()
     _, answer = await call.send(text="conseiller", confidence=0.9)
     assert answer.dial == "+33130481000"
-    assert answer.dial_attributes["action"] == "webhook?event=dial"
+    assert answer.dial_attributes["action"] == "dial?turn=2"
     _, answer = await call.send(dial_status="completed")
     assert answer.hangup
 
@@ -255,12 +254,17 @@ async def test_the_buttons_of_several_messages_make_one_menu() -> None:
     assert answer.says == [
         "Cela ne se fait pas par téléphone.",
         "Pour vous connecter:",
-        "Pour « Parler à un conseiller », dites-le ou tapez 1. "
-        "Pour « Mot de passe oublié », dites-le ou tapez 2.",
+        "« Parler à un conseiller », tapez 1. « Mot de passe oublié », tapez 2.",
     ]
     assert turn.keypad == {"1": "Parler à un conseiller", "2": "Mot de passe oublié"}
     await call.send(digits="2")
     assert call.rasa.received[-1] == "/forgot_password"
+
+
+async def test_a_turn_that_asks_a_question_gets_no_second_one() -> None:
+    call = Call(lambda text: [{"text": "Quel est votre code postal ? Tapez-le, puis dièse."}])
+    _, answer = await call.send()
+    assert answer.says == ["Quel est votre code postal? Tapez-le, puis dièse."]
 
 
 async def test_an_answer_without_question_asks_what_else() -> None:
@@ -268,7 +272,7 @@ async def test_an_answer_without_question_asks_what_else() -> None:
     _, answer = await call.send()
     assert answer.says == [
         "Nos horaires: de 8 heures 45 à 12 heures 45.",
-        "Puis-je faire autre chose pour vous ? Dites-le simplement, ou raccrochez.",
+        "Avez-vous une autre demande ?",
     ]
 
 
@@ -280,7 +284,7 @@ def app_with(ivr: IVRInput, rasa: FakeRasa) -> Sanic:
 
 
 async def test_webhook_answers_twiml_and_turn_answers_json() -> None:
-    ivr, rasa = channel(), FakeRasa(default_script)
+    ivr, rasa = channel(check_signature=False, turn_token="t0ken"), FakeRasa(default_script)
     app = app_with(ivr, rasa)
     form = {"CallSid": "CA1", "From": "+33612345678"}
     _, response = await app.asgi_client.post(
@@ -291,18 +295,50 @@ async def test_webhook_answers_twiml_and_turn_answers_json() -> None:
     assert response.status == 200
     assert response.headers["content-type"].startswith("application/xml")
     check_twiml(response.text)
-    _, response = await app.asgi_client.post("/webhooks/ivr/turn", json={"call_id": "call-2"})
+    bearer = {"Authorization": "Bearer t0ken"}
+    _, response = await app.asgi_client.post(
+        "/webhooks/ivr/turn", json={"call_id": "call-2"}, headers=bearer
+    )
     body = response.json
     assert body["say"][0] == "Bonjour, je suis l'assistant."
     assert body["gather"]["input"] == ["speech", "dtmf"] and body["gather"]["num_digits"] == 1
     assert body["keypad"] == {"1": "Affilié", "2": "Ayant droit"}
     assert body["transfer"] is None and body["hangup"] is False
     _, response = await app.asgi_client.post(
-        "/webhooks/ivr/turn", json={"call_id": "call-2", "digits": "1"}
+        "/webhooks/ivr/turn", json={"call_id": "call-2", "digits": "1"}, headers=bearer
     )
     assert response.json["gather"]["finish_on_key"] == "#"
-    _, response = await app.asgi_client.post("/webhooks/ivr/turn", json={"text": "bonjour"})
+    _, response = await app.asgi_client.post(
+        "/webhooks/ivr/turn", json={"text": "bonjour"}, headers=bearer
+    )
     assert response.status == 400
+
+
+async def test_the_json_turn_api_requires_its_token() -> None:
+    rasa = FakeRasa(default_script)
+    for ivr in (channel(turn_token="t0ken"), channel()):  # no token configured: closed
+        app = app_with(ivr, rasa)
+        for headers in ({}, {"Authorization": "Bearer wrong"}):
+            _, response = await app.asgi_client.post(
+                "/webhooks/ivr/turn", json={"call_id": "call-3"}, headers=headers
+            )
+            assert response.status == 401
+    assert rasa.received == []
+
+
+async def test_the_signature_check_is_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IVR_TWILIO_SIGNATURE", raising=False)
+    ivr = IVRInput.from_credentials({})
+    assert isinstance(ivr, IVRInput) and ivr.check_signature
+    app = app_with(channel(), FakeRasa(default_script))  # no auth token: every webhook refused
+    _, response = await app.asgi_client.post(
+        "/webhooks/ivr/webhook",
+        data=urlencode({"CallSid": "CA8"}),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status == 403
+    off = IVRInput.from_credentials({"check_signature": "off"})
+    assert isinstance(off, IVRInput) and not off.check_signature
 
 
 async def test_twilio_signature_is_checked_when_a_token_is_configured() -> None:

@@ -71,7 +71,8 @@ def test_markup_bullets_emoji_and_masked_values_are_never_read() -> None:
     )
     spoken = speak(text)
     assert spoken == (
-        "Titre. Important: le site. Par e-mail à votre adresse e-mail enregistrée. "
+        "Titre. Important: le site. Par e-mail à j, quatre étoiles, t, arobase, e, six étoiles, "
+        "point, f r. "
         "Rappel au numéro se terminant par 78. connecté."
     )
 
@@ -89,9 +90,7 @@ def test_buttons_become_a_keypad_menu() -> None:
             {"title": "Ayant droit", "payload": '/inform{"profile":"ayant_droit"}'},
         ]
     )
-    assert menu.prompt == (
-        "Pour « Affilié », dites-le ou tapez 1. Pour « Ayant droit », dites-le ou tapez 2."
-    )
+    assert menu.prompt == ("« Affilié », tapez 1. « Ayant droit », tapez 2.")
     assert menu.keys == {
         "1": '/inform{"profile":"affilie"}',
         "2": '/inform{"profile":"ayant_droit"}',
