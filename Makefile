@@ -23,19 +23,15 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
         test-portal-postgres bench-portal bench-ivr bench-export bench-insights portal web tools \
         audit fuzz-portal \
-        lock-tools scale-test bench soak
+        lock-tools scale-test bench soak validate-kubernetes
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
 
 # --- environment ---------------------------------------------------------------
-$(STAMP): requirements.lock pyproject.toml requirements.in
-	@PY310=$$(scripts/find-python310.sh) || exit 1; \
-	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
-		rm -rf $(VENV); echo "Création de $(VENV) avec $$PY310"; "$$PY310" -m venv $(VENV); fi
-	$(PY) -m pip install --quiet --upgrade 'pip>=24'
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+# The Containerfile runs the same script: one install path.
+$(STAMP): requirements.lock pyproject.toml requirements.in scripts/install-venv.sh
+	@PY310=$$(scripts/find-python310.sh) || exit 1; scripts/install-venv.sh "$$PY310" $(VENV)
 	@touch $@
 
 install: $(STAMP)  ## build .venv from requirements.lock (Python 3.10)
@@ -76,7 +72,7 @@ validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken 
 # line, which has no test count) is read as the whole run's. The fuzzer and audit run first.
 test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data, pytest, privacy scan, test stories, PostgreSQL, scale
 	@rm -rf var/junit var/results/story_report.json var/results-stock/story_report.json; mkdir -p var/junit; date +%s > var/junit/started
-	$(MAKE) --no-print-directory audit fuzz-portal
+	$(MAKE) --no-print-directory audit fuzz-portal validate-kubernetes
 	$(PY) -m pytest --junitxml=var/junit/pytest.xml --basetemp=var/pytest
 	@# Every stack the suites started left its tracker store, console database and logs there.
 	$(VENV)/bin/carpimko privacy scan --stacks var/pytest
@@ -106,6 +102,12 @@ lock-tools:  ## re-resolve requirements-tools.in into requirements-tools.lock
 
 audit: $(TOOLS_STAMP) web  ## known vulnerabilities: pip-audit (requirements.lock), npm audit (web/)
 	scripts/audit.sh
+
+# Schemas shipped by kubernetes-validate: offline. The secret example is checked too.
+K8S_VERSION ?= 1.30.0
+validate-kubernetes: $(TOOLS_STAMP)  ## deploy/k8s manifests against the Kubernetes schemas of kubernetes-validate (offline)
+	$(TOOLS)/bin/kubernetes-validate --strict --quiet -k $(K8S_VERSION) \
+		$(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
 
 fuzz-portal: $(TOOLS_STAMP) $(STAMP)  ## schemathesis against the portal's OpenAPI (no 5xx)
 	scripts/fuzz-portal.sh

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from actions.config import Settings, load_settings
+from carpimko import metrics, tracing
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,24 @@ class PortalClient:
 
     # --- transport -----------------------------------------------------------
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """One call, retries included, counted and timed (carpimko.metrics) under the path
+        template, carrying the request id of the action being run."""
+        endpoint = metrics.endpoint_label(path)
+        kwargs["headers"] = {**tracing.headers(), **(kwargs.get("headers") or {})}
+        started = time.monotonic()
+        outcome = "unavailable"
+        try:
+            body = await self._attempts(method, path, **kwargs)
+            outcome = "ok"
+            return body
+        except PortalRejected:
+            outcome = "rejected"
+            raise
+        finally:
+            metrics.PORTAL_CALLS.labels(method, endpoint, outcome).inc()
+            metrics.PORTAL_SECONDS.labels(method, endpoint).observe(time.monotonic() - started)
+
+    async def _attempts(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         if self._http is None:
             raise RuntimeError("PortalClient must be used with 'async with'")
         attempts = 1 + (self.settings.portal_read_retries if method == "GET" else 0)

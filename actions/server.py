@@ -24,6 +24,9 @@ from rasa_sdk.plugin import plugin_manager
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
 
+from actions import observability
+from carpimko import jsonlog
+
 logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Action-Token"
@@ -35,6 +38,7 @@ def create_action_app(token: str, package: str = "actions") -> Sanic:
     app = create_app(package, cors_origins=None)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     app.config.REQUEST_MAX_SIZE = int(os.environ.get("ACTION_SERVER_MAX_BODY", str(8 << 20)))
+    observability.install(app)
 
     @app.middleware("request")
     async def require_token(request: Request) -> HTTPResponse | None:
@@ -53,10 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
     parser.add_argument("--host", default=os.environ.get("BIND_HOST", "127.0.0.1"))
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    jsonlog.basic_config("actions", os.environ.get("LOG_LEVEL", "INFO"))
     token = os.environ.get("ACTION_SERVER_TOKEN", "")
     if not token:
         logger.warning("ACTION_SERVER_TOKEN is empty: the action server accepts any caller.")

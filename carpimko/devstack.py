@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "carpimko.tar.gz"
 READY_LINE = "Ctrl-C pour tout arrêter"  # the last line scripts/run.sh prints when ready
@@ -67,6 +69,18 @@ class DevStack:
     @property
     def console_url(self) -> str:
         return self.url("CONSOLE")
+
+    def say(self, sender: str, text: str, headers: Mapping[str, str] | None = None) -> list[Any]:
+        """One message over the REST channel; the bot's messages (raises on an HTTP error)."""
+        response = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            headers=dict(headers or {}),
+            timeout=60,
+        )
+        response.raise_for_status()
+        answers: list[Any] = response.json()
+        return answers
 
     def logs(self, tail: int = 3000) -> str:
         """The end of every service's log, for a failure message."""

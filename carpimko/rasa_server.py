@@ -16,6 +16,8 @@ Before Rasa is imported, :func:`skip_unused_imports` keeps out the packages Tens
 only when they are installed, for features the server never uses: ``jax`` (TensorFlow 2.12
 depends on it for its TFLite converter, imported under ``try … except ImportError``) costs about
 100 MB of every Rasa process (docs/benchmarks.md, session 6).
+
+It serves Prometheus metrics at ``/metrics`` (:mod:`carpimko.rasa_metrics`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import os
 import sys
 from collections.abc import MutableMapping
 from typing import Any
+
+from carpimko import jsonlog
 
 UNUSED_OPTIONAL_IMPORTS = ("jax",)
 """Imported by TensorFlow only if installed, and only for what the server never does."""
@@ -46,10 +50,13 @@ def rasa_argv(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> li
 
 
 def main() -> None:
+    jsonlog.configure("rasa")  # before Rasa's imports: their warnings become JSON lines too
     skip_unused_imports()
     from rasa.__main__ import main as rasa_main
 
-    from carpimko import rasa_patches
+    from carpimko import rasa_metrics, rasa_patches
+
+    rasa_metrics.install()
 
     rasa_patches.install()
     sys.argv = ["rasa", *rasa_argv(sys.argv[1:], os.environ)]

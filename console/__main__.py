@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
+from carpimko import jsonlog
 from console.app import create_app
 from console.config import Settings
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    jsonlog.basic_config("console")
     settings = Settings.from_env()
     app = create_app(settings)
     app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)

@@ -11,6 +11,7 @@ from sanic.exceptions import NotFound, SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from carpimko import observability
 from console import staff, tracker
 from console.auth import require_staff
 from console.blueprints import audit, conversations, dashboard, handoffs, health, session
@@ -100,4 +101,5 @@ def create_app(
     for blueprint in (health.bp, session.bp, conversations.bp, handoffs.bp, dashboard.bp, audit.bp):
         app.blueprint(blueprint)
     app.static("/static", str(Path(__file__).with_name("static")), name="static")
+    observability.install(app, "console")
     return app

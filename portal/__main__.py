@@ -11,6 +11,7 @@ import logging
 import sys
 from datetime import datetime
 
+from carpimko import jsonlog
 from portal.app import create_app
 from portal.config import ConfigError, Settings
 from portal.db import make_engine, migrate, unit_of_work
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-seed", action="store_true", help="do not load the demo data, even in demo mode"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    jsonlog.basic_config("portal")
     try:
         settings = Settings.from_env()
     except ConfigError as error:

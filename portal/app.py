@@ -10,6 +10,7 @@ from typing import Any
 from sanic import Request, Sanic
 from sanic.response import BaseHTTPResponse
 
+from carpimko import observability
 from portal.blueprints import api_blueprints
 from portal.config import Settings
 from portal.db import make_engine
@@ -41,6 +42,7 @@ def create_app(
     app.register_listener(_stop_mailer, "before_server_stop")
     app.register_listener(_close_resources, "after_server_stop")
     app.register_middleware(_headers, "response")
+    observability.install(app, "portal")
     return app
 
 

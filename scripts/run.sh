@@ -34,6 +34,13 @@ if [ -z "${IVR_TWILIO_AUTH_TOKEN:-}" ] && [ -z "${IVR_TWILIO_SIGNATURE:-}" ]; th
   echo "run.sh: démo sans compte Twilio : signature des webhooks téléphone non vérifiée (IVR_TWILIO_SIGNATURE=off)"
 fi
 export IVR_TWILIO_SIGNATURE="${IVR_TWILIO_SIGNATURE:-on}"
+# Key of the conversation-id hash on log lines (carpimko/tracing.py): one per start, shared by
+# every service so that a conversation has the same hash in each log. LOG_FORMAT=json makes
+# every service log JSON lines (carpimko/jsonlog.py).
+if [ -z "${LOG_HASH_KEY:-}" ]; then
+  LOG_HASH_KEY="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+fi
+export LOG_HASH_KEY
 # Largest HTTP body Rasa accepts (REST and socket.io polling); larger → 413.
 : "${RASA_MAX_BODY:=65536}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
+from carpimko import jsonlog
 from webdemo.app import create_app
 from webdemo.config import Settings
 
 
 def main() -> None:
     """Reads the settings from the environment and serves until interrupted."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    jsonlog.basic_config("webdemo")
     settings = Settings.from_env()
     app = create_app(settings)
     app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)

@@ -10,6 +10,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from carpimko import observability
 from webdemo import accessibility, pages, portal
 from webdemo.config import Settings
 from webdemo.session import COOKIE, sign, unsign
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None, name: str = "carpimko_webdemo")
         return _html(pages.login_page(mailbox_url, error=message), status=502)
 
     app.static("/static", str(settings.static_dir), name="static")
+    observability.install(app, "webdemo")
     return app
 
 

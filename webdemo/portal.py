@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from carpimko import tracing
+
 TIMEOUT = httpx.Timeout(10.0)
 
 
@@ -35,10 +37,15 @@ def _error_message(response: httpx.Response, default: str) -> str:
         return default
 
 
+def _client() -> httpx.AsyncClient:
+    """A client that sends the request id of the page being served (carpimko.tracing)."""
+    return httpx.AsyncClient(timeout=TIMEOUT, headers=tracing.headers())
+
+
 async def login(portal_url: str, profile: str, dossier: str, password: str) -> Login:
     """POST /api/v1/sessions; raises PortalError with the portal's own message."""
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        async with _client() as client:
             response = await client.post(
                 f"{portal_url}/api/v1/sessions",
                 json={"profile": profile, "dossier_number": dossier, "password": password},
@@ -58,7 +65,7 @@ async def login(portal_url: str, profile: str, dossier: str, password: str) -> L
 async def me(portal_url: str, token: str) -> dict[str, Any] | None:
     """GET /api/v1/me with the session; None when the portal no longer accepts the token."""
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        async with _client() as client:
             response = await client.get(
                 f"{portal_url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}
             )
@@ -80,7 +87,7 @@ async def upload(
     """POST /api/v1/me/uploads for the chat widget: the portal's status and JSON, as they are
     (the portal checks type and size and words its refusals in French)."""
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        async with _client() as client:
             response = await client.post(
                 f"{portal_url}/api/v1/me/uploads",
                 headers={"Authorization": f"Bearer {token}"},

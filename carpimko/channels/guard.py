@@ -39,7 +39,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from carpimko import rasa_patches
+from carpimko import metrics, rasa_patches, tracing
 from carpimko.channels import idempotency
 
 logger = logging.getLogger(__name__)
@@ -112,6 +112,7 @@ class ObservedActionEndpoint(EndpointConfig):
 
     async def request(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["timeout"] = min(float(kwargs.get("timeout") or 300), action_timeout())
+        kwargs["headers"] = {**tracing.headers(), **(kwargs.get("headers") or {})}
         try:
             return await super().request(*args, **kwargs)
         except ClientResponseError as error:
@@ -125,6 +126,7 @@ class ObservedActionEndpoint(EndpointConfig):
 
 def _report_failure(reason: str) -> None:
     report = _TURN.get()
+    metrics.ACTION_CALL_FAILURES.labels(reason).inc()
     logger.error("Action server call failed (%s): the user will be told.", reason)
     if report is not None:
         report.action_failures.append(reason)

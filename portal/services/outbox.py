@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from carpimko import metrics
 from portal.config import Settings
 from portal.db import run_db
 from portal.models import Member, OutboxMessage
@@ -86,6 +87,7 @@ def queue_letter(session: Session, member: Member, subject: str, body: str, now:
             created_at=now,
         )
     )
+    metrics.LETTERS_QUEUED.inc()
     return expected
 
 

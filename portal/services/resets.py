@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from carpimko import metrics
 from carpimko.email_address import mask_email
 from portal.config import Settings
 from portal.errors import Conflict, Gone, NotFound, ValidationFailed
@@ -49,6 +50,7 @@ def start(session: Session, profile: str, dossier_number: str, now: datetime) ->
     reset = PasswordReset(member_id=member.id, created_at=now, choice_expires_at=now + CHOICE_TTL)
     session.add(reset)
     session.flush()
+    metrics.PASSWORD_RESETS.labels("started").inc()
     return {
         "reset_id": reset.id,
         "channels": ["email", "courrier"] if member.email else ["courrier"],
@@ -209,6 +211,7 @@ def complete(
             "tarder au 01 30 48 10 00.",
             now,
         )
+    metrics.PASSWORD_RESETS.labels("completed").inc()
     return {
         "status": "mot_de_passe_modifie",
         "message": "La modification de votre mot de passe a été prise en compte. Veuillez "

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from carpimko import metrics
 from portal.errors import Conflict, NotFound
 from portal.models import Ticket
 from portal.services.procedures import reference
@@ -41,6 +42,7 @@ def open_ticket(
     )
     session.add(ticket)
     session.flush()
+    metrics.HANDOFFS.labels(kind).inc()
     return ticket_row(ticket)
 
 

@@ -1,0 +1,22 @@
+"""One stack for the operations tests: scripts/run.sh on free ports, the portal's clock on a
+Wednesday at 10:00 (advisors open: a handoff opens a ticket), JSON logs (LOG_FORMAT=json)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from carpimko.devstack import DevStack, StackError, running_stack
+
+OPEN_HOURS = "2025-11-12T10:00:00+01:00"
+
+
+@pytest.fixture(scope="session")
+def ops_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    overrides = {"PORTAL_CLOCK_START": OPEN_HOURS, "LOG_FORMAT": "json"}
+    try:
+        with running_stack(tmp_path_factory.mktemp("ops"), overrides) as running:
+            yield running
+    except StackError as error:
+        pytest.fail(str(error))
