@@ -75,7 +75,7 @@ DATETIME = _string(format="date-time")
 DOSSIER = _string(
     pattern=r"^\d{7}(\d{2})?$",
     example="1234567",
-    description="7 chiffres pour un affilié, 9 pour un ayant droit",
+    description="7 ou 9 chiffres, quel que soit le profil : le dossier décide",
 )
 PROFILE = _string(enum=["affilie", "ayant_droit"])
 NEW_PASSWORD = _string(

@@ -15,7 +15,7 @@ from typing import Any
 from portal.errors import BadRequest, NotFound, ValidationFailed
 
 PROFILES = ("affilie", "ayant_droit")
-DOSSIER_LENGTH = {"affilie": 7, "ayant_droit": 9}
+DOSSIER_LENGTHS = (7, 9)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _EMAIL = re.compile(rf"^[a-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")
@@ -106,8 +106,10 @@ def profile(body: Mapping[str, Any]) -> str:
     return choice(body, "profile", "profil (affilie ou ayant_droit)", PROFILES)
 
 
-def dossier_number(body: Mapping[str, Any], profile_value: str | None = None) -> str:
-    """Seven digits for an affilié, nine for an ayant droit, checked together."""
+def dossier_number(body: Mapping[str, Any]) -> str:
+    """Seven or nine digits. Either length may belong to either profile (the fund's guides say
+    7 for everyone, one article 9 for survivors and annuities): the dossier lookup decides, so
+    nobody is told that their own number has the wrong length for their situation."""
     value = body.get("dossier_number")
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
@@ -121,18 +123,10 @@ def dossier_number(body: Mapping[str, Any], profile_value: str | None = None) ->
             "Le numéro de dossier ne contient que des chiffres, sans espace ni point.",
             field="dossier_number",
         )
-    if len(value) not in DOSSIER_LENGTH.values():
+    if len(value) not in DOSSIER_LENGTHS:
         raise ValidationFailed(
-            "Le numéro de dossier comporte 7 chiffres pour un affilié "
-            "et 9 chiffres pour un ayant droit.",
-            field="dossier_number",
+            "Le numéro de dossier comporte 7 ou 9 chiffres.", field="dossier_number"
         )
-    if profile_value is not None and len(value) != DOSSIER_LENGTH[profile_value]:
-        if profile_value == "affilie":
-            message = "Le numéro de dossier d'un affilié comporte 7 chiffres."
-        else:
-            message = "Le numéro de dossier d'un ayant droit comporte 9 chiffres."
-        raise ValidationFailed(message, field="dossier_number")
     return value
 
 

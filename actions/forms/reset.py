@@ -1,7 +1,7 @@
 """Password reset and first login: ``reset_form``, its validation and the delivery.
 
 Both intents share one form (slot ``reset_reason`` says which). The form asks the profile,
-then the numéro de dossier (checked with the profile: 7 digits affilié, 9 ayant droit),
+then the numéro de dossier (7 or 9 digits for either profile: the portal decides),
 starts the reset on the portal as soon as both are valid, and asks e-mail or post only when
 the portal knows an e-mail (shown masked, with the accountant warning). After the form,
 ``action_reset_deliver`` asks the portal to send the link or the letter and confirms the
@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, french_date, portal_for
+from actions.common import channel_of, portal_for
 from actions.forms.base import FAILURES_SLOT, CountingFormValidation
 from actions.portal_client import PortalRejected, PortalUnavailable
 from carpimko.normalize import (
@@ -30,11 +30,7 @@ from carpimko.normalize import (
     normalize_profile,
 )
 
-EXPECTED_LENGTH = {"affilie": 7, "ayant_droit": 9}
-WRONG_LENGTH_FOR_PROFILE = {
-    "affilie": "utter_invalid_dossier_affilie",
-    "ayant_droit": "utter_invalid_dossier_ayant_droit",
-}
+PROFILES = ("affilie", "ayant_droit")
 FORM_PROMPTS = (
     "utter_ask_profile",
     "utter_ask_dossier_number",
@@ -123,7 +119,7 @@ class ValidateResetForm(CountingFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         profile = normalize_profile(_as_text(value))
-        if profile not in EXPECTED_LENGTH:
+        if profile not in PROFILES:
             return self.reject("profile", dispatcher, tracker, "utter_invalid_profile")
         return self.accept("profile", profile, tracker)
 
@@ -139,11 +135,8 @@ class ValidateResetForm(CountingFormValidation):
             return self.reject(
                 "dossier_number", dispatcher, tracker, response, count=str(len(digits))
             )
-        if profile in EXPECTED_LENGTH and len(number) != EXPECTED_LENGTH[profile]:
-            return self.reject(
-                "dossier_number", dispatcher, tracker, WRONG_LENGTH_FOR_PROFILE[profile]
-            )
-        if profile not in EXPECTED_LENGTH:  # profile not known yet: let the form ask it
+        # 7 or 9 digits for either profile: never « wrong length for your situation ».
+        if profile not in PROFILES:  # profile not known yet: let the form ask it
             return self.accept("dossier_number", number, tracker)
         if on_phone(tracker):  # read back and checked with the postal code first
             slots = self.accept("dossier_number", number, tracker)
@@ -165,7 +158,7 @@ class ValidateResetForm(CountingFormValidation):
             return self.reject(POSTAL_CODE_SLOT, dispatcher, tracker, "utter_invalid_postal_code")
         profile = tracker.get_slot("profile")
         number = tracker.get_slot("dossier_number")
-        if profile not in EXPECTED_LENGTH or not number:
+        if profile not in PROFILES or not number:
             return {POSTAL_CODE_SLOT: None}
         try:
             async with portal_for(tracker) as portal:
@@ -257,7 +250,6 @@ class ActionResetDeliver(Action):
         outcome = tracker.get_slot(OUTCOME_SLOT)
         reset_id = tracker.get_slot("reset_id")
         channel = tracker.get_slot("delivery_channel")
-        first_login = tracker.get_slot("reset_reason") == "first_login"
         done = [SlotSet(name, None) for name in RESET_SLOTS]
         if outcome or not reset_id or channel not in ("email", "courrier"):
             if not outcome:  # defensive: the form ended without a reset to deliver
@@ -278,13 +270,9 @@ class ActionResetDeliver(Action):
                 response="utter_reset_email_sent",
                 masked_email=delivery.masked_email or tracker.get_slot("reset_masked_email"),
             )
+            dispatcher.utter_message(response="utter_password_rules")
         else:
-            assert delivery.expected_delivery_date is not None
-            dispatcher.utter_message(
-                response="utter_reset_letter_sent",
-                delivery_date=french_date(delivery.expected_delivery_date),
-            )
-        dispatcher.utter_message(response="utter_password_rules")
-        if first_login:
-            dispatcher.utter_message(response="utter_first_login_next_steps")
+            # The fund's delay, not a computed date; then how to use the letter once it comes.
+            dispatcher.utter_message(response="utter_reset_letter_sent")
+            dispatcher.utter_message(response="utter_first_login_temporary_password")
         return done

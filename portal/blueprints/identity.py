@@ -31,7 +31,7 @@ async def check(request: Request) -> HTTPResponse:
     require_service(request)
     body = validation.json_object(request.body)
     profile = validation.profile(body)
-    dossier = validation.dossier_number(body, profile)
+    dossier = validation.dossier_number(body)
     postal_code = validation.required_text(body, "postal_code", "code postal", max_length=16)
     postal_code = postal_code.replace(" ", "")
     if not _POSTAL_CODE.match(postal_code):

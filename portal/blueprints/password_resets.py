@@ -24,7 +24,7 @@ TOO_MANY_FOR_CLIENT = (
 async def start(request: Request) -> HTTPResponse:
     body = validation.json_object(request.body)
     profile = validation.profile(body)
-    dossier = validation.dossier_number(body, profile)
+    dossier = validation.dossier_number(body)
     settings = resources(request).settings
     limit(
         request,

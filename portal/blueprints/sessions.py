@@ -25,7 +25,7 @@ TOO_MANY_FOR_CLIENT = (
 async def login(request: Request) -> HTTPResponse:
     body = validation.json_object(request.body)
     profile = validation.profile(body)
-    dossier = validation.dossier_number(body, profile)
+    dossier = validation.dossier_number(body)
     password = validation.raw_password(body, "password", "mot de passe")
     res = resources(request)
     limit(

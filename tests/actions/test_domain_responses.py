@@ -34,7 +34,7 @@ def test_response_exists(name: str) -> None:
     [
         ("utter_contact_details", {"phone", "hours", "open_state", "address"}),
         ("utter_reset_email_sent", {"masked_email"}),
-        ("utter_reset_letter_sent", {"delivery_date"}),
+        ("utter_reset_letter_sent", set()),
         ("utter_handoff_created", {"reference"}),
         ("utter_handoff_closed_offer", {"hours", "next_opening"}),
         ("utter_callback_created", {"reference", "masked_phone"}),

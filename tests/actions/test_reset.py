@@ -43,19 +43,25 @@ async def test_two_invalid_answers_in_a_row_explain_and_offer_an_advisor() -> No
     assert result["dossier_number"] is None
     assert said == ["utter_invalid_dossier_length"]
     slots["form_failures"] = result["form_failures"]
-    result, said = await validate("dossier_number", "123456789", slots)
+    result, said = await validate("dossier_number", "12 34", slots)
     assert said == [
-        "utter_invalid_dossier_affilie",
+        "utter_invalid_dossier_length",
         "utter_profile_and_dossier",
         "utter_offer_advisor",
     ]
     assert result["form_failures"] == {"dossier_number": 0}
 
 
-async def test_nine_digits_for_an_ayant_droit() -> None:
-    result, said = await validate("dossier_number", "1234567", {"profile": "ayant_droit"})
+@pytest.mark.parametrize(
+    ("profile", "number"), [("ayant_droit", "1234567"), ("affilie", "123456789")]
+)
+async def test_either_length_for_either_profile_the_portal_decides(
+    live_portal, profile: str, number: str
+) -> None:
+    """Never « your number has the wrong length for your situation »: the portal answers."""
+    result, said = await validate("dossier_number", number, {"profile": profile})
     assert result["dossier_number"] is None
-    assert said == ["utter_invalid_dossier_ayant_droit"]
+    assert said == ["utter_reset_unknown"]
 
 
 async def test_valid_dossier_starts_the_reset_with_email_offered(live_portal) -> None:
@@ -119,16 +125,18 @@ async def test_email_delivery_confirms_the_24_hour_link(live_portal) -> None:
     assert all(v is None for v in slot_events(events).values())
 
 
-async def test_post_delivery_gives_the_letter_date_and_first_login_steps(live_portal) -> None:
+@pytest.mark.parametrize("reason", ["first_login", "forgot_password"])
+async def test_post_delivery_gives_the_funds_delay_and_how_to_use_the_letter(
+    live_portal, reason: str
+) -> None:
     slots = await _started("2345678")
-    slots["reset_reason"] = "first_login"
+    slots["reset_reason"] = reason
     _, dispatcher = await run(ActionResetDeliver(), tracker(slots))
     assert responses(dispatcher) == [
         "utter_reset_letter_sent",
-        "utter_password_rules",
-        "utter_first_login_next_steps",
+        "utter_first_login_temporary_password",
     ]
-    assert dispatcher.messages[0]["delivery_date"] == "lundi 17 novembre 2025"
+    assert "delivery_date" not in dispatcher.messages[0]  # no computed « au plus tard le »
 
 
 async def test_ayant_droit_reset(live_portal) -> None:
