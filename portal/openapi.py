@@ -167,6 +167,7 @@ SCHEMAS: dict[str, Schema] = {
             "masked_email": _nullable(_string(example="j****dy@c*****.com")),
             "email_warning": _nullable(_string()),
             "choice_expires_at": DATETIME,
+            "pending": _nullable(_string(enum=["courrier", "email"])),
         }
     ),
     "IdentityCheck": _dossier_with("profile", {"postal_code": _string(pattern=r"^\d{5}$")}),

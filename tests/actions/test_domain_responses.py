@@ -76,6 +76,7 @@ def test_forms_and_actions_are_declared() -> None:
         "profile",
         "dossier_number",
         "postal_code",
+        "reset_replace",
         "delivery_channel",
     ]
     for action in (

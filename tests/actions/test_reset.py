@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import yaml
 from actions_testkit import responses, run, slot_events, tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+from sqlalchemy import text
 
 from actions.common import french_date
-from actions.forms.reset import ActionResetDeliver, ValidateResetForm
+from actions.forms.reset import ActionResetDeliver, ValidateResetForm, holds_a_letter
+from portal.seed import DEMO_TEMPORARY_PASSWORD
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 FORM = ValidateResetForm()
+DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text(encoding="utf-8"))
+RESET_SLOTS_OF_DOMAIN = ("profile", "dossier_number", "postal_code", "reset_replace",
+                         "delivery_channel")  # fmt: skip
 
 
 async def validate(slot: str, value: Any, slots: dict[str, Any]) -> tuple[dict, list[str]]:
@@ -120,7 +128,12 @@ async def test_email_delivery_confirms_the_24_hour_link(live_portal) -> None:
     slots = await _started("1234567")
     slots.update(delivery_channel="email", reset_reason="forgot_password")
     events, dispatcher = await run(ActionResetDeliver(), tracker(slots))
-    assert responses(dispatcher) == ["utter_reset_email_sent", "utter_password_rules"]
+    # A link, not a password: sender, subject, link prefix and the page's steps follow.
+    assert responses(dispatcher) == [
+        "utter_reset_email_sent",
+        "utter_reset_link_steps",
+        "utter_password_rules",
+    ]
     assert dispatcher.messages[0]["masked_email"] == slots["reset_masked_email"]
     assert all(v is None for v in slot_events(events).values())
 
@@ -227,3 +240,115 @@ async def test_form_validation_through_the_action_server(live_portal) -> None:
     slots = {e["name"]: e["value"] for e in result["events"] if e["event"] == "slot"}
     assert slots["dossier_number"] == "1234567"
     assert slots["reset_id"]
+
+
+# --- ask before acting: something already sent is never replaced without asking ---------------
+def _outbox_count(live_portal: Any, dossier: str) -> int:
+    with live_portal.engine.connect() as connection:
+        return connection.execute(
+            text(
+                "SELECT count(*) FROM outbox o JOIN members m ON m.id = o.member_id "
+                "WHERE m.dossier_number = :d"
+            ),
+            {"d": dossier},
+        ).scalar_one()
+
+
+async def _temporary_password_works(live_portal: Any) -> bool:
+    async with httpx.AsyncClient(base_url=live_portal.url) as client:
+        answer = await client.post(
+            "/api/v1/sessions",
+            json={
+                "profile": "affilie",
+                "dossier_number": "4567890",
+                "password": DEMO_TEMPORARY_PASSWORD,
+            },
+        )
+    return answer.status_code in (200, 201)
+
+
+async def test_a_pending_letter_is_announced_and_the_form_asks_before_replacing(
+    live_portal,
+) -> None:
+    letters = _outbox_count(live_portal, "4567890")
+    result, said = await validate("dossier_number", "4567890", {"profile": "affilie"})
+    assert said == [] and result["reset_pending"] == "courrier"
+    slots = {"profile": "affilie", **result}
+    required = await FORM.required_slots(
+        list(RESET_SLOTS_OF_DOMAIN), CollectingDispatcher(), tracker(slots), {}
+    )
+    assert required == ["profile", "dossier_number", "reset_replace", "delivery_channel"]
+    # « Non, j'utilise mon courrier »: nothing is sent, the letter in hand still works.
+    result, said = await validate("reset_replace", False, slots)
+    assert result == {"reset_replace": False, "reset_outcome": "kept"}
+    slots.update(result)
+    _, dispatcher = await run(ActionResetDeliver(), tracker(slots))
+    assert responses(dispatcher) == [
+        "utter_reset_nothing_requested",
+        "utter_first_login_temporary_password",
+    ]
+    assert _outbox_count(live_portal, "4567890") == letters
+    assert await _temporary_password_works(live_portal)
+
+
+async def test_replacing_a_pending_letter_only_after_yes(live_portal) -> None:
+    result, _ = await validate("dossier_number", "4567890", {"profile": "affilie"})
+    slots = {"profile": "affilie", **result}
+    result, said = await validate("reset_replace", "oui", slots)
+    assert result["reset_replace"] is True and said == []
+    slots.update(result, delivery_channel="courrier")
+    _, dispatcher = await run(ActionResetDeliver(), tracker(slots))
+    assert responses(dispatcher)[0] == "utter_reset_letter_sent"
+    assert not await _temporary_password_works(live_portal)  # the new letter replaced it
+
+
+async def test_nothing_pending_means_no_question(live_portal) -> None:
+    result, _ = await validate("dossier_number", "1234567", {"profile": "affilie"})
+    assert result["reset_pending"] is None
+    required = await FORM.required_slots(
+        list(RESET_SLOTS_OF_DOMAIN), CollectingDispatcher(), tracker({**result}), {}
+    )
+    assert "reset_replace" not in required
+
+
+async def test_a_live_link_is_announced_too(live_portal) -> None:
+    slots = await _started("1234567")
+    slots["delivery_channel"] = "email"
+    await run(ActionResetDeliver(), tracker(slots))
+    result, _ = await validate("dossier_number", "1234567", {"profile": "affilie"})
+    assert result["reset_pending"] == "email"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "j'ai reçu un mot de passe provisoire par courrier, qu'est-ce que j'en fais ?",
+        "J'ai bien reçu la lettre avec le mot de passe provisoire, comment je l'utilise",
+        "le courrier est arrivé, je fais quoi maintenant",
+    ],
+)
+async def test_a_letter_in_hand_gets_its_steps_and_no_new_request(
+    live_portal, message: str
+) -> None:
+    letters = _outbox_count(live_portal, "4567890")
+    t = tracker({}, text=message, intent="first_login", active_loop="reset_form")
+    dispatcher = CollectingDispatcher()
+    events = await FORM.run(dispatcher, t, DOMAIN)
+    slots = slot_events(events)
+    assert slots["reset_outcome"] == "kept" and slots["requested_slot"] is None
+    assert responses(dispatcher) == []
+    _, dispatcher = await run(ActionResetDeliver(), tracker(slots))
+    assert responses(dispatcher) == ["utter_first_login_temporary_password"]
+    assert _outbox_count(live_portal, "4567890") == letters
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "je n'ai pas reçu mon mot de passe provisoire",
+        "première connexion, je n'ai jamais reçu de courrier",
+        "je veux un mot de passe provisoire par courrier",
+    ],
+)
+async def test_asking_for_a_letter_is_not_holding_one(message: str) -> None:
+    assert not holds_a_letter(message)
