@@ -41,6 +41,9 @@ LABELS = {
     "sick_leave_extension": "utter_label_sick_leave_extension",
     "tax_certificate": "utter_label_tax_certificate",
     "technical_problem": "utter_label_technical_problem",
+    "bereavement": "utter_label_bereavement",
+    "sick_leave_benefits": "utter_label_sick_leave_benefits",
+    "password_rules": "utter_label_password_rules",
 }
 """Intents that may be suggested, and the response holding each button title."""
 OTHER_LABEL = "utter_label_none"

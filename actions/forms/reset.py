@@ -119,6 +119,7 @@ class ValidateResetForm(CountingFormValidation):
         POSTAL_CODE_SLOT: "utter_explain_postal_code",
         "dossier_number": "utter_profile_and_dossier",
         "delivery_channel": "utter_explain_delivery_channel",
+        REPLACE_SLOT: "utter_explain_reset_replace",
     }
 
     def name(self) -> str:

@@ -44,9 +44,9 @@ THIRD_PARTY_WARNING = (
 def pending_credential(session: Session, member: Member, now: datetime) -> str | None:
     """« courrier » (a temporary password not yet used) or « email » (a live link): what a new
     request would cancel, so that the member is asked before losing the letter in hand."""
-    if member.temp_password_hash and member.temp_password_expires_at:
-        if member.temp_password_expires_at > now:
-            return "courrier"
+    expires = member.temp_password_expires_at
+    if member.temp_password_hash and expires and expires > now:
+        return "courrier"
     live_link = session.scalar(
         select(PasswordReset.id).where(
             PasswordReset.member_id == member.id,

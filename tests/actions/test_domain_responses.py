@@ -38,6 +38,7 @@ def test_response_exists(name: str) -> None:
         ("utter_handoff_created", {"reference"}),
         ("utter_handoff_closed_offer", {"hours", "next_opening"}),
         ("utter_callback_created", {"reference", "masked_phone"}),
+        ("utter_identity_confirmed", {"connected", "name"}),
         ("utter_ask_delivery_channel", {"reset_masked_email"}),
         ("utter_adult_child_summary", {"first_name", "situation", "birth_date"}),
         ("utter_adult_child_sent", {"reference", "service"}),

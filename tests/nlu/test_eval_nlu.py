@@ -69,3 +69,26 @@ def test_rasa_prediction_keeps_the_best_intent_under_the_fallback() -> None:
     assert prediction.intent == FALLBACK
     assert eval_nlu._without_threshold(prediction).intent == "help"
     assert prediction.entities == Counter({("year", "2024"): 1})
+
+
+def test_other_bodies_section_counts_rejections_referrals_and_noise() -> None:
+    examples = [
+        Example("comment déclarer mes impôts en ligne", "out_of_scope"),  # rejected, referred
+        Example("quelle est la capitale du Pérou", "out_of_scope"),  # rejected, no body
+        Example("le smic cette année", "out_of_scope"),  # taken for a procedure: a miss
+        Example("prélèvement carpimko rejeté", "contributions"),
+        Example("????", "garbage"),
+        Example("banane", "garbage"),
+    ]
+    decided = [FALLBACK, "out_of_scope", "tax_certificate", "contributions", FALLBACK, "inform"]
+    predictions = [Prediction(i, Counter(), [], 0.001, i) for i in decided]
+    rows = eval_nlu.other_bodies_rows(examples, predictions)
+    assert rows == {
+        "rejected": (2, 3),
+        "referred": (1, 3),
+        "near_kept": (1, 1),
+        "noise_fallback": (1, 2),
+        "noise_inform": (1, 2),
+    }
+    table = eval_nlu.render_other_bodies(rows, rows, "tests/nlu/other_bodies.yml")
+    assert "| questions for other bodies rejected" in table and "2/3 (66.7 %)" in table

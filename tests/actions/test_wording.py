@@ -1,0 +1,22 @@
+"""French wording that depends on the person: agreement from the portal's civility."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.identity import connected_word
+from actions.portal_client import Member
+
+
+@pytest.mark.parametrize(("civility", "word"), [("Mme", "connectée"), ("M.", "connecté")])
+def test_connected_agrees_with_the_civility(civility: str, word: str) -> None:
+    member = Member(
+        dossier_number="1234567",
+        profile="affilie",
+        civility=civility,
+        first_name="Camille",
+        last_name="Durand",
+        email_masked=None,
+        iban_masked=None,
+    )
+    assert connected_word(member) == word
