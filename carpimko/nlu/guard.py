@@ -5,10 +5,12 @@ dialogue asks « Vouliez-vous dire… ? » with buttons, the Rasa two-stage fall
 actions/fallback.py) when:
 
 - the text has no letter and no digit (« ???? », emoji): nothing to understand;
-- the intent is ``inform`` but the message is a lone word and no entity was found: a value
-  given alone is a number, an e-mail, an IBAN…, not any word;
 - the intent starts a procedure that writes something (a reset, a letter, a RIB, an address…)
   but its confidence is below ``confirm_threshold``: the person is asked first.
+
+A lone word read as ``inform`` stays ``inform`` here: inside a form it may be the answer
+(« Lucas », « demain »), which only the dialogue knows; outside a form,
+``action_inform_no_context`` (actions/fallback.py) answers it as not understood.
 
 The ranking is kept (the buttons come from it); ``nlu_fallback`` is put in front, as
 ``FallbackClassifier`` does. Button payloads (« /change_rib ») are not affected: Rasa's regex
@@ -41,20 +43,17 @@ WRITING_INTENTS = (
 )
 """Intents whose procedure sends or changes something on the portal."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]")
-_WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ'’-]+")
 
 
 def guard_reason(
     text: str, intent: str | None, confidence: float, has_entities: bool, threshold: float
 ) -> str | None:
-    """Why the message must go to the fallback (``garbage``, ``lone_word``, ``unsure``), or
+    """Why the message must go to the fallback (``garbage``, ``unsure``), or
     None when the classifier's intent stands."""
     if intent == DEFAULT_NLU_FALLBACK_INTENT_NAME or text.startswith("/"):
         return None
     if not _MEANINGFUL.search(text):
         return "garbage"
-    if intent == "inform" and not has_entities and len(_WORD.findall(text)) == 1:
-        return "lone_word"
     if intent in WRITING_INTENTS and confidence < threshold:
         return "unsure"
     return None
@@ -85,7 +84,7 @@ class IntentGuard(GraphComponent):
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Send garbage, lone words and unsure writing intents to ``nlu_fallback``."""
+        """Send garbage and unsure writing intents to ``nlu_fallback``."""
         for message in messages:
             intent = message.get(INTENT) or {}
             reason = guard_reason(

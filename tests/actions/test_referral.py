@@ -45,3 +45,22 @@ async def test_unknown_is_i_do_not_know_never_a_guess(message: str) -> None:
 
 def test_two_bodies_named_is_no_guess_either() -> None:
     assert find_referral("la CAF et ma mutuelle") is None
+
+
+@pytest.mark.parametrize(
+    ("message", "entities", "first"),
+    [
+        ("banane", [], "utter_default"),  # a lone word: not understood, no « Merci »
+        ("1234567", [{"entity": "dossier_number", "value": "1234567"}], "utter_inform_no_context"),
+        ("je suis ayant droit", [{"entity": "profile", "value": "ayant_droit"}],
+         "utter_inform_no_context"),
+    ],
+)  # fmt: skip
+async def test_a_value_alone_is_acknowledged_a_lone_word_is_not_understood(
+    message: str, entities: list, first: str
+) -> None:
+    from actions.fallback import ActionInformNoContext
+
+    t = tracker({}, text=message, intent="inform", entities=entities)
+    _, dispatcher = await run(ActionInformNoContext(), t)
+    assert responses(dispatcher) == [first, "utter_menu"]

@@ -181,3 +181,29 @@ def test_garbage_gets_the_fallback_not_a_value(stack: DevStack, message: str) ->
     texts = Conversation(stack).say(message)
     assert not any(t.startswith("Merci. Que souhaitez-vous faire avec cette") for t in texts)
     assert texts and ("pas sûr d'avoir compris" in texts[0] or "Vouliez-vous" in texts[0])
+
+
+# --- number length --------------------------------------------------------------------------------
+def test_a_number_is_never_the_wrong_length_for_a_situation(stack: DevStack) -> None:
+    chat = Conversation(stack)
+    chat.say("mot de passe oublié")
+    chat.say('/inform{"profile":"ayant_droit"}')
+    texts = chat.say("1234567")  # 7 digits, « ayant droit »: only the portal's lookup answers
+    joined = "\n".join(texts)
+    assert "Numéro de dossier ou profil incorrect" in joined, texts
+    assert "9 chiffres" not in joined and "Pour un ayant droit" not in joined
+
+
+def test_a_lone_word_is_not_taken_for_information(stack: DevStack) -> None:
+    texts = Conversation(stack).say("banane")
+    assert texts and "pas sûr d'avoir compris" in texts[0], texts
+    assert not any(t.startswith("Merci. Que souhaitez-vous faire") for t in texts)
+
+
+def test_a_new_question_inside_the_reset_form_replaces_it(stack: DevStack) -> None:
+    chat = Conversation(stack)
+    chat.say("j'ai oublié mon mot de passe")
+    texts = chat.say("comment déclarer mes impôts sur le revenu en ligne")
+    assert texts[0].startswith("Ce n'est pas une démarche de la CARPIMKO"), texts
+    texts = chat.say("merci")
+    assert not any("numéro de dossier" in t or "ayant droit ?" in t for t in texts), texts

@@ -102,6 +102,8 @@ def test_forgotten_password_with_the_dossier_typed_on_the_keypad(stack: IVRStack
     assert "e-mail" not in answer.text
 
     answer = call.press("69003#")
+    if "déjà été envoyé" in answer.text:  # an earlier test of this stack left a reset pending
+        answer = call.say("oui")
     assert "Comment souhaitez-vous recevoir votre mot de passe" in answer.text
     answer = call.press(key_for(answer, "Par e-mail"))
     assert "Un e-mail vient d'être envoyé" in answer.text and "24 heures" in answer.text
@@ -130,6 +132,8 @@ def test_the_same_reset_spoken_with_a_correction_and_a_letter(stack: IVRStack) -
     answer = call.say("soixante-quinze zéro zéro un")  # wrong postal code
     assert "ne correspond pas" in answer.text
     answer = call.say("six neuf zéro zéro trois")
+    if "déjà été envoyé" in answer.text:  # asked before replacing what is pending (issue 17)
+        answer = call.say("oui")
     assert "Comment souhaitez-vous recevoir votre mot de passe" in answer.text
     answer = call.say("par courrier")
     assert "courrier avec un mot de passe provisoire" in answer.text
@@ -247,5 +251,7 @@ def test_in_writing_the_reset_asks_no_postal_code(stack: IVRStack) -> None:
     assert "numéro de dossier" in say('/inform{"profile":"affilie"}')
     answer = say("1234567")
     assert "code postal" not in answer
+    if "déjà été envoyé" in answer:  # an earlier test of this stack left a reset pending
+        answer = say("/affirm")
     assert "Comment souhaitez-vous recevoir votre mot de passe" in answer
     assert "j***" in answer  # in writing, the masked address is shown, as on the real site
