@@ -425,6 +425,34 @@ def render_report(
     return "\n".join(lines) + "\n"
 
 
+def guard_sweep(parse: Parser, sets: dict[str, Sequence[Example]], writing: Sequence[str]) -> str:
+    """IntentGuard's ``confirm_threshold``: per set, in-scope messages whose best intent is a
+    writing procedure sent to the confirmation (confidence between the fallback threshold 0.2
+    and t), and off-domain messages taken for a writing procedure at or above t."""
+    thresholds = (0.3, 0.4, 0.5, 0.6)
+    lines = [
+        "### IntentGuard confirm threshold (writing procedures confirmed first)",
+        "",
+        "| set | " + " | ".join(f"t = {t}: confirmed / off-domain written" for t in thresholds),
+        "| --- |" + " --- |" * len(thresholds),
+    ]
+    for name, examples in sets.items():
+        best = [
+            next(((n, c) for n, c in p.ranking if n != FALLBACK), (FALLBACK, 0.0))
+            for p in parse([e.text for e in examples])
+        ]
+        rows = list(zip(examples, best, strict=True))
+        inside = [b for e, b in rows if e.intent not in (OUT_OF_SCOPE, GARBAGE)]
+        outside = [b for e, b in rows if e.intent == OUT_OF_SCOPE]
+        cells = []
+        for t in thresholds:
+            confirmed = sum(n in writing and 0.2 <= c < t for n, c in inside)
+            written = sum(n in writing and c >= t for n, c in outside)
+            cells.append(f"{confirmed}/{len(inside)} / {written}/{len(outside)}")
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def render_sweep(rows: Sequence[tuple[float, float, float, float]], source: str) -> str:
     """Markdown table of the fallback-threshold sweep."""
     lines = [
@@ -537,6 +565,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="questions for other bodies, near-body fund questions and garbage ('-': none)",
     )
     parser.add_argument("--sweep", action="store_true", help="print a fallback threshold sweep")
+    parser.add_argument(
+        "--guard-sweep",
+        nargs="*",
+        type=Path,
+        help="print IntentGuard's confirm-threshold sweep on these sets (Rasa YAML)",
+    )
     parser.add_argument("--write", type=Path, help="markdown file whose eval section to update")
     return parser.parse_args(argv)
 
@@ -578,6 +612,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         report += "\n" + render_sweep(
             threshold_sweep(parse, heldout, off_domain), _relative(args.heldout)
         )
+    if args.guard_sweep:
+        from carpimko.nlu.guard import WRITING_INTENTS
+
+        sets = {_relative(path): load_examples(path) for path in args.guard_sweep}
+        report += "\n" + guard_sweep(parse, sets, WRITING_INTENTS)
     print(report)
     if args.write:
         write_section(args.write, report)
