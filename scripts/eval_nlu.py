@@ -433,7 +433,9 @@ def guard_sweep(parse: Parser, sets: dict[str, Sequence[Example]], writing: Sequ
     lines = [
         "### IntentGuard confirm threshold (writing procedures confirmed first)",
         "",
-        "| set | " + " | ".join(f"t = {t}: confirmed / off-domain written" for t in thresholds),
+        "| set | "
+        + " | ".join(f"t = {t}: confirmed / off-domain written" for t in thresholds)
+        + " |",
         "| --- |" + " --- |" * len(thresholds),
     ]
     for name, examples in sets.items():
