@@ -2,7 +2,8 @@
 
 One test per item of « What was seen »: no letter sent, the question answered, the form ended,
 the right body named, condolences first. Logged-in turns carry the portal session token as
-message metadata, as the web widget does.
+message metadata, as the web widget does. The file name sorts before test_stack.py, whose last
+test stops the session's stack with Ctrl-C (tests run in file order: no random ordering).
 """
 
 from __future__ import annotations
