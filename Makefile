@@ -23,7 +23,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
         test-portal-postgres bench-portal bench-ivr bench-export bench-insights portal web tools \
         audit fuzz-portal \
-        lock-tools scale-test bench soak validate-kubernetes
+        lock-tools scale-test bench soak validate-kubernetes transcripts-trust
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
@@ -152,6 +152,9 @@ run: $(MODEL) web  ## start portal, action server and Rasa; Ctrl-C stops them al
 
 transcripts: $(MODEL) web  ## replay the main procedures over REST on a fresh stack → docs/transcripts.md
 	$(PY) scripts/replay_transcripts.py
+
+transcripts-trust: $(MODEL) web  ## replay issue 17's four hardest cases over REST → docs/transcripts_trust.md
+	$(PY) scripts/replay_transcripts.py --set trust
 
 portal: $(STAMP)  ## serve the reference portal alone on :8080 (migrates, loads demo data)
 	$(PY) -m portal

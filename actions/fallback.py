@@ -4,6 +4,7 @@ unclear message in a row gets the advisor offer instead. Button titles are domai
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -41,6 +42,9 @@ LABELS = {
     "sick_leave_extension": "utter_label_sick_leave_extension",
     "tax_certificate": "utter_label_tax_certificate",
     "technical_problem": "utter_label_technical_problem",
+    "bereavement": "utter_label_bereavement",
+    "sick_leave_benefits": "utter_label_sick_leave_benefits",
+    "password_rules": "utter_label_password_rules",
 }
 """Intents that may be suggested, and the response holding each button title."""
 OTHER_LABEL = "utter_label_none"
@@ -87,4 +91,27 @@ class ActionSuggestIntents(Action):
             return []
         buttons.append({"title": label(domain, OTHER_LABEL) or "Autre chose", "payload": "/help"})
         dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+        return []
+
+
+LONE_WORD = re.compile(r"^\W*[\w'’-]+\W*$")
+
+
+class ActionInformNoContext(Action):
+    """``inform`` outside any form: a value (number, profile, e-mail…) is acknowledged and the
+    menu shown; a lone word with no value in it (« banane ») was not understood: the fallback's
+    words, never « Merci » for an information nobody gave."""
+
+    def name(self) -> str:
+        return "action_inform_no_context"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        if not tracker.latest_message.get("entities") and LONE_WORD.match(text):
+            dispatcher.utter_message(response="utter_default")
+        else:
+            dispatcher.utter_message(response="utter_inform_no_context")
+        dispatcher.utter_message(response="utter_menu")
         return []

@@ -71,6 +71,11 @@ async def verify(tracker: Tracker) -> Identity:
         return Identity(None, "utter_identity_unavailable")
 
 
+def connected_word(member: Member) -> str:
+    """« connectée » for Mme, « connecté » otherwise: the portal's civility decides."""
+    return "connectée" if member.civility.strip().lower() in ("mme", "madame") else "connecté"
+
+
 def identity_slots(member: Member | None) -> list[EventType]:
     if member is None:
         return [SlotSet(AUTH_SLOT, False), SlotSet("member_name", None),
@@ -100,6 +105,8 @@ class ActionIdentifyUser(Action):
             and (tracker.latest_message.get("intent") or {}).get("name") in DONE_WITH_THE_BOT
         ):
             dispatcher.utter_message(
-                response="utter_identity_confirmed", name=identity.member.display_name
+                response="utter_identity_confirmed",
+                name=identity.member.display_name,
+                connected=connected_word(identity.member),
             )
         return identity_slots(identity.member)

@@ -70,6 +70,8 @@ class ResetStarted:
     channels: tuple[str, ...]
     masked_email: str | None
     email_warning: str | None
+    pending: str | None = None
+    """« courrier » or « email »: a temporary password or a live link a new request cancels."""
 
     @property
     def email_possible(self) -> bool:
@@ -218,6 +220,7 @@ class PortalClient:
                 channels=tuple(body["channels"]),
                 masked_email=body.get("masked_email"),
                 email_warning=body.get("email_warning"),
+                pending=body.get("pending"),
             )
         except (KeyError, TypeError) as error:
             raise PortalUnavailable("unexpected reset answer") from error

@@ -1,4 +1,5 @@
-"""``action_cancel_procedure``: after ``stop`` in a form, forget its slots and confirm."""
+"""``action_cancel_procedure``: after ``stop`` in a form, forget its slots and confirm.
+``action_drop_procedure``: a new question replaced the form, forget its slots silently."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.forms.base import FAILURES_SLOT
 from actions.forms.member import MEMBER_PROCEDURE_SLOTS
 from actions.forms.reset import RESET_SLOTS
+from carpimko.normalize import fold
 
 PROCEDURE_SLOTS = (
     *RESET_SLOTS,
@@ -21,6 +23,14 @@ PROCEDURE_SLOTS = (
 )
 
 
+def chose_franceconnect(tracker: Tracker) -> bool:
+    """A stop that names FranceConnect as the way in instead (the FranceConnect intent has
+    its own rule, which already gives the steps)."""
+    message = tracker.latest_message
+    said = fold(str(message.get("text") or "")).replace(" ", "")
+    return (message.get("intent") or {}).get("name") == "stop" and "franceconnect" in said
+
+
 class ActionCancelProcedure(Action):
     def name(self) -> str:
         return "action_cancel_procedure"
@@ -29,5 +39,20 @@ class ActionCancelProcedure(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_procedure_cancelled")
+        if chose_franceconnect(tracker):  # « laissez tomber, je passerai par FranceConnect »
+            dispatcher.utter_message(response="utter_franceconnect")
         names = dict.fromkeys(PROCEDURE_SLOTS)  # ordered, without duplicates
         return [SlotSet(name, None) for name in names]
+
+
+class ActionDropProcedure(Action):
+    """The person asked something else in the middle of a form (data/rules/trust.yml): the
+    form was ended, its slots are forgotten without a word, and the new question is answered."""
+
+    def name(self) -> str:
+        return "action_drop_procedure"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return [SlotSet(name, None) for name in dict.fromkeys(PROCEDURE_SLOTS)]

@@ -64,7 +64,7 @@ DATETIME = _string(format="date-time")
 DOSSIER = _string(
     pattern=r"^\d{7}(\d{2})?$",
     example="1234567",
-    description="7 ou 9 chiffres, quel que soit le profil",
+    description="7 ou 9 chiffres, quel que soit le profil : le dossier décide",
 )
 PROFILE = _string(enum=["affilie", "ayant_droit"])
 NEW_PASSWORD = _string(
@@ -156,6 +156,7 @@ SCHEMAS: dict[str, Schema] = {
             "masked_email": _nullable(_string(example="j****dy@c*****.com")),
             "email_warning": _nullable(_string()),
             "choice_expires_at": DATETIME,
+            "pending": _nullable(_string(enum=["courrier", "email"])),
         }
     ),
     "IdentityCheck": _dossier_with("profile", {"postal_code": _string(pattern=r"^\d{5}$")}),

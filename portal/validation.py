@@ -107,8 +107,9 @@ def profile(body: Mapping[str, Any]) -> str:
 
 
 def dossier_number(body: Mapping[str, Any]) -> str:
-    """Seven or nine digits, whatever the profile: whether the number and the profile go
-    together is the member's record's answer (« incorrect »), never a rule about lengths."""
+    """Seven or nine digits. Either length may belong to either profile (the fund's guides say
+    7 for everyone, one article 9 for survivors and annuities): the dossier lookup decides, so
+    nobody is told that their own number has the wrong length for their situation."""
     value = body.get("dossier_number")
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)

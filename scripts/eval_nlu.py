@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from carpimko.facts import find_referral  # noqa: E402
 from carpimko.nlu.components import canonical_value  # noqa: E402
 from carpimko.normalize import fold  # noqa: E402
 
@@ -424,6 +425,36 @@ def render_report(
     return "\n".join(lines) + "\n"
 
 
+def guard_sweep(parse: Parser, sets: dict[str, Sequence[Example]], writing: Sequence[str]) -> str:
+    """IntentGuard's ``confirm_threshold``: per set, in-scope messages whose best intent is a
+    writing procedure sent to the confirmation (confidence between the fallback threshold 0.2
+    and t), and off-domain messages taken for a writing procedure at or above t."""
+    thresholds = (0.3, 0.4, 0.5, 0.6)
+    lines = [
+        "### IntentGuard confirm threshold (writing procedures confirmed first)",
+        "",
+        "| set | "
+        + " | ".join(f"t = {t}: confirmed / off-domain written" for t in thresholds)
+        + " |",
+        "| --- |" + " --- |" * len(thresholds),
+    ]
+    for name, examples in sets.items():
+        best = [
+            next(((n, c) for n, c in p.ranking if n != FALLBACK), (FALLBACK, 0.0))
+            for p in parse([e.text for e in examples])
+        ]
+        rows = list(zip(examples, best, strict=True))
+        inside = [b for e, b in rows if e.intent not in (OUT_OF_SCOPE, GARBAGE)]
+        outside = [b for e, b in rows if e.intent == OUT_OF_SCOPE]
+        cells = []
+        for t in thresholds:
+            confirmed = sum(n in writing and 0.2 <= c < t for n, c in inside)
+            written = sum(n in writing and c >= t for n, c in outside)
+            cells.append(f"{confirmed}/{len(inside)} / {written}/{len(outside)}")
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def render_sweep(rows: Sequence[tuple[float, float, float, float]], source: str) -> str:
     """Markdown table of the fallback-threshold sweep."""
     lines = [
@@ -433,6 +464,61 @@ def render_sweep(rows: Sequence[tuple[float, float, float, float]], source: str)
         "| --- | --- | --- | --- |",
     ]
     lines += [f"| {t:.1f} | {m:.3f} | {_pct(o)} | {_pct(i)} |" for t, m, o, i in rows]
+    return "\n".join(lines) + "\n"
+
+
+GARBAGE = "garbage"
+"""Label of the other-bodies set for noise (« ???? », emoji, a lone word): not a model intent."""
+
+
+def other_bodies_rows(
+    examples: Sequence[Example], predictions: Sequence[Prediction]
+) -> dict[str, tuple[int, int]]:
+    """(hits, total) per figure of the « questions for other bodies » section."""
+    pairs = list(zip(examples, predictions, strict=True))
+    others = [(e, p) for e, p in pairs if e.intent == OUT_OF_SCOPE]
+    near = [(e, p) for e, p in pairs if e.intent not in (OUT_OF_SCOPE, GARBAGE)]
+    noise = [p for e, p in pairs if e.intent == GARBAGE]
+    rejected = [(e, p) for e, p in others if p.intent in REJECTIONS]
+    return {
+        "rejected": (len(rejected), len(others)),
+        "referred": (sum(find_referral(e.text) is not None for e, _ in rejected), len(others)),
+        "near_kept": (sum(p.intent == e.intent for e, p in near), len(near)),
+        "noise_fallback": (sum(p.intent == FALLBACK for p in noise), len(noise)),
+        "noise_inform": (sum(p.intent == "inform" for p in noise), len(noise)),
+    }
+
+
+def render_other_bodies(
+    rasa: dict[str, tuple[int, int]], baseline: dict[str, tuple[int, int]], source: str
+) -> str:
+    """Markdown table: the pipeline beside the baseline on the other-bodies set."""
+
+    def cell(row: tuple[int, int]) -> str:
+        hits, total = row
+        return f"{hits}/{total} ({_pct(hits / total if total else 0.0)})"
+
+    labels = [
+        ("rejected", "questions for other bodies rejected (out_of_scope or fallback)", "≥ 90 %"),
+        ("referred", "… and referred to a named body by `action_refer` (facts table)", ""),
+        ("near_kept", "the fund's business near another body, right intent", "all"),
+        ("noise_fallback", "garbage (« ???? », emoji, a lone word) → fallback", "all"),
+        ("noise_inform", "garbage read as `inform`", "0"),
+    ]
+    lines = [
+        f"### Questions for other bodies (`{source}`)",
+        "",
+        "| figure | Rasa pipeline | TF-IDF + LinearSVC baseline | target |",
+        "| --- | --- | --- | --- |",
+    ]
+    for key, label, target in labels:
+        base = "—" if key == "referred" else cell(baseline[key])
+        lines.append(f"| {label} | {cell(rasa[key])} | {base} | {target} |")
+    lines += [
+        "",
+        "The baseline has no fallback component: its rejections are decision scores below its "
+        "threshold; it refers nobody (the referral is the action's, from `carpimko/facts.yml`).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -474,7 +560,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--train-seconds-file", help="file holding the training time (written by make)"
     )
+    parser.add_argument(
+        "--other-bodies",
+        type=Path,
+        default=ROOT / "tests" / "nlu" / "other_bodies.yml",
+        help="questions for other bodies, near-body fund questions and garbage ('-': none)",
+    )
     parser.add_argument("--sweep", action="store_true", help="print a fallback threshold sweep")
+    parser.add_argument(
+        "--guard-sweep",
+        nargs="*",
+        type=Path,
+        help="print IntentGuard's confirm-threshold sweep on these sets (Rasa YAML)",
+    )
     parser.add_argument("--write", type=Path, help="markdown file whose eval section to update")
     return parser.parse_args(argv)
 
@@ -504,10 +602,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "train_seconds": _train_seconds(args.train_seconds or args.train_seconds_file),
     }
     report = render_report(rasa, baseline, baseline_model, Counter(e.intent for e in train), meta)
+    if str(args.other_bodies) != "-":
+        others = load_examples(args.other_bodies)
+        texts = [e.text for e in others]
+        report += "\n" + render_other_bodies(
+            other_bodies_rows(others, parse(texts)),
+            other_bodies_rows(others, baseline_model.parse(texts)),
+            _relative(args.other_bodies),
+        )
     if args.sweep:
         report += "\n" + render_sweep(
             threshold_sweep(parse, heldout, off_domain), _relative(args.heldout)
         )
+    if args.guard_sweep:
+        from carpimko.nlu.guard import WRITING_INTENTS
+
+        sets = {_relative(path): load_examples(path) for path in args.guard_sweep}
+        report += "\n" + guard_sweep(parse, sets, WRITING_INTENTS)
     print(report)
     if args.write:
         write_section(args.write, report)

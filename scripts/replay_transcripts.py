@@ -8,6 +8,7 @@ typed (or the title of the button they chose), the answers, buttons and download
 Personal data typed by the user (IBAN, e-mail, numéro de dossier) is masked in the file.
 
     .venv/bin/python scripts/replay_transcripts.py            # make transcripts
+    .venv/bin/python scripts/replay_transcripts.py --set trust  # docs/transcripts_trust.md
 """
 
 from __future__ import annotations
@@ -186,6 +187,58 @@ SCENARIOS = [
     ),
 ]
 
+# Issue 17: the four hardest cases of « What was seen » (docs/transcripts_trust.md).
+TRUST_SCENARIOS = [
+    Scenario(
+        "Un mot de passe provisoire déjà reçu par courrier (Nadia Benali, dossier 4567890)",
+        [
+            "j'ai reçu un mot de passe provisoire par courrier, qu'est-ce que j'en fais ?",
+            "mot de passe oublié",
+            Button("Affilié"),
+            "4567890",
+            Button("Non, j'utilise mon courrier"),
+        ],
+        note="Aucun nouveau courrier ne part : le mot de passe provisoire reçu reste valable.",
+    ),
+    Scenario(
+        "Un décès annoncé",
+        [
+            "ma mère est décédée, je voudrais savoir si j'ai droit à la pension de réversion",
+            "mon mari est décédé, qu'est-ce que je dois faire ?",
+        ],
+    ),
+    Scenario(
+        "Lâcher prise dans la demande de mot de passe",
+        [
+            "j'ai oublié mon mot de passe",
+            "laissez tomber, je vais utiliser FranceConnect",
+            "non merci",
+            "j'ai oublié mon mot de passe",
+            "non c'est bon",
+        ],
+    ),
+    Scenario(
+        "La bonne porte : autres organismes, et ce qui reste l'affaire de la CARPIMKO",
+        [
+            "comment déclarer mes impôts sur le revenu en ligne",
+            "quel est le montant du smic cette année",
+            "je veux changer d'opérateur internet",
+            "je suis en arrêt maladie, c'est l'assurance maladie ou la carpimko qui paie mes "
+            "indemnités journalières ?",
+            "ma banque a rejeté le prélèvement de la carpimko",
+            "quelle est la capitale de l'Australie ?",
+        ],
+    ),
+]
+SETS = {
+    "main": (SCENARIOS, OUTPUT, "# Transcriptions des démarches principales"),
+    "trust": (
+        TRUST_SCENARIOS,
+        ROOT / "docs" / "transcripts_trust.md",
+        "# Réponses dignes de confiance : les quatre cas les plus difficiles (issue 17)",
+    ),
+}
+
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DOSSIER = re.compile(r"(?<![\d ])(?:\d[ .]?){6,8}\d(?![\d])")
@@ -304,11 +357,12 @@ def play(rasa: str, portal: str, scenario: Scenario) -> Transcript:
     return transcript
 
 
-def write(transcripts: list[Transcript], path: Path) -> None:
+def write(transcripts: list[Transcript], path: Path, title: str = SETS["main"][2]) -> None:
     out = [
-        "# Transcriptions des démarches principales",
+        title,
         "",
-        "Produites par `make transcripts` (`scripts/replay_transcripts.py`) : chaque",
+        "Produites par `make transcripts` (`scripts/replay_transcripts.py`, `--set trust` pour",
+        "les cas de l'issue 17) : chaque",
         "conversation est rejouée par le canal REST de Rasa sur une pile complète (portail de",
         "démonstration, serveur d'actions, Rasa) démarrée sur des ports libres. Les conversations",
         "« connectées » passent le jeton de session du portail en métadonnée, comme le widget de",
@@ -346,15 +400,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rasa", help="URL of a running Rasa server (else a stack is started)")
     parser.add_argument("--portal", help="URL of its portal (with --rasa)")
-    parser.add_argument("--out", type=Path, default=OUTPUT)
+    parser.add_argument("--set", choices=sorted(SETS), default="main", help="which scenarios")
+    parser.add_argument("--out", type=Path, help="output file (default: the set's own)")
     args = parser.parse_args()
+    scenarios, default_out, title = SETS[args.set]
+    out = args.out or default_out
     if args.rasa:
-        transcripts = [play(args.rasa, args.portal, s) for s in SCENARIOS]
+        transcripts = [play(args.rasa, args.portal, s) for s in scenarios]
     else:
         with stack_urls() as (rasa, portal):
-            transcripts = [play(rasa, portal, s) for s in SCENARIOS]
-    write(transcripts, args.out)
-    print(f"{len(transcripts)} conversations → {args.out}")
+            transcripts = [play(rasa, portal, s) for s in scenarios]
+    write(transcripts, out, title)
+    print(f"{len(transcripts)} conversations → {out}")
 
 
 if __name__ == "__main__":

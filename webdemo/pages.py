@@ -119,7 +119,7 @@ def login_page(mailbox_url: str, *, error: str = "", dossier: str = "", profile:
 <label for="dossier">Numéro de dossier</label>
 <input type="text" id="dossier" name="dossier_number" inputmode="numeric"
  autocomplete="username" required value="{e(dossier)}" aria-describedby="dossier-aide">
-<p class="hint" id="dossier-aide">7 chiffres pour un affilié, 9 pour un ayant droit.</p>
+<p class="hint" id="dossier-aide">7 ou 9 chiffres, en haut à droite de vos courriers.</p>
 <label for="mot-de-passe">Mot de passe</label>
 <input type="password" id="mot-de-passe" name="password" autocomplete="current-password" required>
 <button class="button primary" type="submit">Se connecter</button>

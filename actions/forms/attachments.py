@@ -50,8 +50,6 @@ UPLOAD_ERRORS = {
     "taille": "utter_upload_too_large",
 }
 """Why the portal refused the file the widget sent (``upload_error``); other codes: generic."""
-MAX_PAST_DAYS, MAX_FUTURE_DAYS = 31, 366
-"""An extension ends after its start: at most a month ago (sent late), at most a year ahead."""
 DOCUMENT_SERVICES = {
     "invalidite_deces": ("prevoyance", "invalidit", "maladie", "arret", "deces", "rente"),
     "cotisations": ("cotis", "revenu", "impot", "imposition", "paiement", "echeanc"),
@@ -139,10 +137,7 @@ class ValidateSickLeaveForm(DeclarationForm, UploadStep):
             return self.reject(
                 "sick_leave_end", dispatcher, tracker, "utter_invalid_sick_leave_end"
             )
-        if not -MAX_PAST_DAYS <= (day - current).days <= MAX_FUTURE_DAYS:
-            return self.reject(
-                "sick_leave_end", dispatcher, tracker, "utter_sick_leave_end_out_of_range"
-            )
+        # No date window: the fund published none; the service reads the document itself.
         return self.accept("sick_leave_end", day.isoformat(), tracker)
 
     async def validate_sick_leave_upload(

@@ -65,8 +65,6 @@ RESUME_NEXT_STEPS = {
     "temps_complet": "utter_resume_next_temps_complet",
     "therapeutique": "utter_resume_next_therapeutique",
 }
-MAX_RESUME_DISTANCE_DAYS = 366
-ADULT_AGE, MAX_AGE_WITHOUT_HANDICAP = 18, 25
 _NAME_PREFIX = re.compile(
     r"^(?:(?:il|elle)\s+s'appelle|son\s+prenom\s+(?:est|c'est)|(?:le\s+)?prenom\s*:?|c'est)\s+"
 )
@@ -88,10 +86,6 @@ def _keyword_choice(text: str, choices: dict[str, tuple[str, ...]]) -> str | Non
         return folded
     hits = [key for key, words in choices.items() if any(w in folded for w in words)]
     return hits[0] if len(hits) == 1 else None
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 class DeclarationForm(MemberProcedureForm):
@@ -175,12 +169,8 @@ class ValidateAdultChildForm(DeclarationForm):
             return self.reject(
                 "child_birth_date", dispatcher, tracker, "utter_invalid_child_birth_date"
             )
-        age = age_on(birth, current)
+        # No age rule here: the fund published none, the portal decides and gives its reason.
         situation = tracker.get_slot("child_situation")
-        if age < ADULT_AGE:
-            return self.reject("child_birth_date", dispatcher, tracker, "utter_child_too_young")
-        if age > MAX_AGE_WITHOUT_HANDICAP and situation != "handicap":
-            return self.reject("child_birth_date", dispatcher, tracker, "utter_child_too_old")
         dispatcher.utter_message(
             response="utter_adult_child_summary",
             first_name=tracker.get_slot("child_first_name") or "",
@@ -229,8 +219,7 @@ class ValidateResumeWorkForm(DeclarationForm):
         day = parse_day(_text(value), current)
         if day is None:
             return self.reject("resume_date", dispatcher, tracker, "utter_invalid_resume_date")
-        if abs((day - current).days) > MAX_RESUME_DISTANCE_DAYS:
-            return self.reject("resume_date", dispatcher, tracker, "utter_resume_date_too_far")
+        # No date window here: the fund published none, the portal decides and gives its reason.
         dispatcher.utter_message(
             response="utter_resume_summary",
             resume_label=RESUME_LABELS.get(tracker.get_slot("resume_type") or "", ""),

@@ -17,9 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.config import load_settings
+from actions.forms.declarations import DeclarationForm
 from actions.forms.member import OUTCOME_SLOT, MemberProcedureForm, clear_procedure
 from actions.forms.periods import Period, describe, parse_period, parse_year
-from actions.portal_client import DocumentLink
+from actions.portal_client import DocumentLink, Member
 
 ATTESTATION_TYPES = {
     "paiement_invalidite_deces": ("paiement", "justificatif", "invalidit", "deces", "décès"),
@@ -68,8 +69,15 @@ def send_document(dispatcher: CollectingDispatcher, document: DocumentLink) -> b
     return True
 
 
-class ValidateAttestationForm(MemberProcedureForm):
-    """Type (buttons or words), then period (« 2025 », « mars 2025 », « 3 derniers mois »)."""
+class ValidateAttestationForm(DeclarationForm):
+    """Type (buttons or words), then period (« 2025 », « mars 2025 », « 3 derniers mois »).
+
+    Attestations are of benefits the fund paid: with none on the dossier (the portal says so),
+    the form says it once, before any question, instead of asking a period the portal refuses.
+    """
+
+    unavailable_response = "utter_download_attestation"
+    not_applicable_response = "utter_attestation_no_benefit"
 
     explanations = {  # noqa: RUF012
         "attestation_type": "utter_explain_attestation_type",
@@ -78,6 +86,9 @@ class ValidateAttestationForm(MemberProcedureForm):
 
     def name(self) -> str:
         return "validate_attestation_form"
+
+    def applies_to(self, member: Member) -> bool:
+        return member.benefit is not None
 
     async def validate_attestation_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -1,7 +1,7 @@
 """Password reset and first login: ``reset_form``, its validation and the delivery.
 
 Both intents share one form (slot ``reset_reason`` says which). The form asks the profile,
-then the numéro de dossier (checked with the profile: 7 digits affilié, 9 ayant droit),
+then the numéro de dossier (7 or 9 digits for either profile: the portal decides),
 starts the reset on the portal as soon as both are valid, and asks e-mail or post only when
 the portal knows an e-mail (shown masked, with the accountant warning). After the form,
 ``action_reset_deliver`` asks the portal to send the link or the letter and confirms the
@@ -12,6 +12,7 @@ The assistant never asks for, accepts or stores a password.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,8 +20,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, french_date, portal_for
-from actions.forms.base import FAILURES_SLOT, CountingFormValidation
+from actions.common import channel_of, portal_for
+from actions.forms.base import FAILURES_SLOT, CountingFormValidation, yes_no
 from actions.portal_client import PortalRejected, PortalUnavailable
 from carpimko.normalize import (
     digits_only,
@@ -30,20 +31,38 @@ from carpimko.normalize import (
     normalize_profile,
 )
 
-EXPECTED_LENGTH = {"affilie": 7, "ayant_droit": 9}
-WRONG_LENGTH_FOR_PROFILE = {
-    "affilie": "utter_invalid_dossier_affilie",
-    "ayant_droit": "utter_invalid_dossier_ayant_droit",
-}
+PROFILES = ("affilie", "ayant_droit")
 FORM_PROMPTS = (
     "utter_ask_profile",
     "utter_ask_dossier_number",
     "utter_ask_postal_code",
+    "utter_ask_reset_replace",
     "utter_ask_delivery_channel",
 )
 """What the form asks (Rasa finds them by name: ``utter_ask_<slot>``)."""
 OUTCOME_SLOT = "reset_outcome"
-"""``unavailable`` (portal down) or ``refused`` (too many attempts): the form stops early."""
+"""``unavailable`` (portal down), ``refused`` (too many attempts) or ``kept`` (the person keeps
+the temporary password or the link already sent): the form stops early."""
+PENDING_SLOT = "reset_pending"
+"""« courrier » / « email »: what the portal says is pending, which a new request cancels."""
+REPLACE_SLOT = "reset_replace"
+"""True once the person agreed to replace what is pending (asked only when something is)."""
+
+_RECEIVED = re.compile(r"\b(?:recu|recue|reception|arrive|eu)\b")
+_NOT_RECEIVED = re.compile(
+    r"\b(?:pas|jamais|rien|toujours)\b(?:\s+\S+){0,3}\s+(?:recu|recue|arrive|eu)\b"
+)
+_LETTER = re.compile(r"\b(?:provisoire|courrier|lettre)\b")
+
+
+def holds_a_letter(text: str) -> bool:
+    """« J'ai reçu un mot de passe provisoire par courrier, qu'est-ce que j'en fais ? »: the
+    person has the letter in hand and asks how to use it. A new request would cancel it."""
+    folded = fold(text)
+    if _NOT_RECEIVED.search(folded):
+        return False
+    return bool(_RECEIVED.search(folded) and _LETTER.search(folded))
+
 
 # --- phone line (issue 7): the second identity factor, asked only on the IVR channel -------
 POSTAL_CODE_SLOT = "postal_code"
@@ -54,6 +73,8 @@ RESET_SLOTS = (
     "profile",
     "dossier_number",
     POSTAL_CODE_SLOT,
+    PENDING_SLOT,
+    REPLACE_SLOT,
     "delivery_channel",
     "reset_id",
     "reset_masked_email",
@@ -100,10 +121,24 @@ class ValidateResetForm(CountingFormValidation):
         POSTAL_CODE_SLOT: "utter_explain_postal_code",
         "dossier_number": "utter_profile_and_dossier",
         "delivery_channel": "utter_explain_delivery_channel",
+        REPLACE_SLOT: "utter_explain_reset_replace",
     }
 
     def name(self) -> str:
         return "validate_reset_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """A letter already in hand: no new request (it would cancel that password), the form
+        ends at once and ``action_reset_deliver`` gives the steps for using it."""
+        first_turn = not tracker.get_slot("requested_slot") and not tracker.get_slot("profile")
+        text = str(tracker.latest_message.get("text") or "")
+        if first_turn and not tracker.get_slot(OUTCOME_SLOT) and holds_a_letter(text):
+            kept = [SlotSet(OUTCOME_SLOT, "kept"), SlotSet(PENDING_SLOT, "courrier")]
+            tracker.add_slots(kept)
+            return [*kept, *await super().run(dispatcher, tracker, domain)]
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self,
@@ -115,17 +150,29 @@ class ValidateResetForm(CountingFormValidation):
         # The portal is down or refused for good: nothing more to ask, the form ends.
         if tracker.get_slot(OUTCOME_SLOT):
             return []
-        if on_phone(tracker):
-            # Phone: numéro de dossier, then the postal code, before anything personal.
-            return domain_slots
-        # In writing the portal's answer is what the real site shows: no second factor.
-        return [slot for slot in domain_slots if slot != POSTAL_CODE_SLOT]
+        # Phone: numéro de dossier, then the postal code, before anything personal. In writing
+        # the portal's answer is what the real site shows: no second factor.
+        skipped = set() if on_phone(tracker) else {POSTAL_CODE_SLOT}
+        if not tracker.get_slot(PENDING_SLOT):  # nothing pending: nothing to replace, no question
+            skipped.add(REPLACE_SLOT)
+        return [slot for slot in domain_slots if slot not in skipped]
+
+    async def validate_reset_replace(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes: go on and replace what is pending. No: nothing is sent, the form ends."""
+        answer = yes_no(value)
+        if answer is None:
+            return self.reject(REPLACE_SLOT, dispatcher, tracker, "utter_invalid_yes_no")
+        if answer is False:
+            return {REPLACE_SLOT: False, OUTCOME_SLOT: "kept"}
+        return self.accept(REPLACE_SLOT, True, tracker)
 
     async def validate_profile(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         profile = normalize_profile(_as_text(value))
-        if profile not in EXPECTED_LENGTH:
+        if profile not in PROFILES:
             return self.reject("profile", dispatcher, tracker, "utter_invalid_profile")
         return self.accept("profile", profile, tracker)
 
@@ -141,11 +188,8 @@ class ValidateResetForm(CountingFormValidation):
             return self.reject(
                 "dossier_number", dispatcher, tracker, response, count=str(len(digits))
             )
-        if profile in EXPECTED_LENGTH and len(number) != EXPECTED_LENGTH[profile]:
-            return self.reject(
-                "dossier_number", dispatcher, tracker, WRONG_LENGTH_FOR_PROFILE[profile]
-            )
-        if profile not in EXPECTED_LENGTH:  # profile not known yet: let the form ask it
+        # 7 or 9 digits for either profile: never « wrong length for your situation ».
+        if profile not in PROFILES:  # profile not known yet: let the form ask it
             return self.accept("dossier_number", number, tracker)
         if on_phone(tracker):  # read back and checked with the postal code first
             slots = self.accept("dossier_number", number, tracker)
@@ -167,7 +211,7 @@ class ValidateResetForm(CountingFormValidation):
             return self.reject(POSTAL_CODE_SLOT, dispatcher, tracker, "utter_invalid_postal_code")
         profile = tracker.get_slot("profile")
         number = tracker.get_slot("dossier_number")
-        if profile not in EXPECTED_LENGTH or not number:
+        if profile not in PROFILES or not number:
             return {POSTAL_CODE_SLOT: None}
         try:
             async with portal_for(tracker) as portal:
@@ -227,8 +271,10 @@ class ValidateResetForm(CountingFormValidation):
             reset_masked_email=started.masked_email,
             reset_channels=list(started.channels),
         )
+        slots[PENDING_SLOT] = started.pending
         if not started.email_possible:
-            dispatcher.utter_message(response="utter_reset_post_only")
+            if not started.pending:  # else the question about what is pending comes first
+                dispatcher.utter_message(response="utter_reset_post_only")
             slots["delivery_channel"] = "courrier"
         return slots
 
@@ -259,8 +305,15 @@ class ActionResetDeliver(Action):
         outcome = tracker.get_slot(OUTCOME_SLOT)
         reset_id = tracker.get_slot("reset_id")
         channel = tracker.get_slot("delivery_channel")
-        first_login = tracker.get_slot("reset_reason") == "first_login"
         done = [SlotSet(name, None) for name in RESET_SLOTS]
+        if outcome == "kept":  # nothing requested: how to use what the person already has
+            if tracker.get_slot(REPLACE_SLOT) is False:
+                dispatcher.utter_message(response="utter_reset_nothing_requested")
+            if tracker.get_slot(PENDING_SLOT) == "email":
+                dispatcher.utter_message(response="utter_reset_link_steps")
+            else:
+                dispatcher.utter_message(response="utter_first_login_temporary_password")
+            return done
         if outcome or not reset_id or channel not in ("email", "courrier"):
             if not outcome:  # defensive: the form ended without a reset to deliver
                 apologise_portal_down(dispatcher, tracker)
@@ -280,16 +333,11 @@ class ActionResetDeliver(Action):
                 response="utter_reset_email_sent",
                 masked_email=delivery.masked_email or tracker.get_slot("reset_masked_email"),
             )
-        else:
-            assert delivery.expected_delivery_date is not None
-            dispatcher.utter_message(
-                response="utter_reset_letter_sent",
-                delivery_date=french_date(delivery.expected_delivery_date),
-            )
-        # On the phone a first login hears the next step only (one short turn, issue 19);
-        # the password rules, a second message, would make it too long to follow.
-        if not (first_login and on_phone(tracker)):
+            if not on_phone(tracker):  # the phone wording already says it, without the URL
+                dispatcher.utter_message(response="utter_reset_link_steps")
             dispatcher.utter_message(response="utter_password_rules")
-        if first_login:
-            dispatcher.utter_message(response="utter_first_login_next_steps")
+        else:
+            # The fund's delay, not a computed date; then how to use the letter once it comes.
+            dispatcher.utter_message(response="utter_reset_letter_sent")
+            dispatcher.utter_message(response="utter_first_login_temporary_password")
         return done

@@ -18,7 +18,6 @@ from rasa_sdk.types import DomainDict
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
-from actions.common import french_date
 from actions.forms.base import CountingFormValidation
 from actions.forms.member import (
     OUTCOME_SLOT,
@@ -165,10 +164,6 @@ class ActionRibSubmit(Action):
                 response="utter_rib_code_email", masked_email=started.masked_email
             )
         else:
-            when = started.expected_delivery_date
-            dispatcher.utter_message(
-                response="utter_rib_code_letter",
-                delivery_date=french_date(when) if when else "dans les prochains jours",
-            )
+            dispatcher.utter_message(response="utter_rib_code_letter")
         dispatcher.utter_message(response="utter_rib_code_explained")
         return clear_procedure()

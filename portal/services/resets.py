@@ -42,11 +42,33 @@ THIRD_PARTY_WARNING = (
 )
 
 
+def pending_credential(session: Session, member: Member, now: datetime) -> str | None:
+    """« courrier » (a temporary password not yet used) or « email » (a live link): what a new
+    request would cancel, so that the member is asked before losing the letter in hand."""
+    expires = member.temp_password_expires_at
+    if member.temp_password_hash and expires and expires > now:
+        return "courrier"
+    live_link = session.scalar(
+        select(PasswordReset.id).where(
+            PasswordReset.member_id == member.id,
+            PasswordReset.token_hash.isnot(None),
+            PasswordReset.used_at.is_(None),
+            PasswordReset.revoked_at.is_(None),
+            PasswordReset.token_expires_at > now,
+        )
+    )
+    return "email" if live_link else None
+
+
 def start(session: Session, profile: str, dossier_number: str, now: datetime) -> dict[str, Any]:
-    """Open a reset request and say which channels the member can choose."""
+    """Open a reset request, say which channels the member can choose and what is pending.
+
+    Nothing is cancelled yet: only :func:`deliver` replaces a pending password or link.
+    """
     member = find_member(session, profile, dossier_number)
     if member is None:
         raise NotFound(UNKNOWN_DOSSIER, code="dossier_inconnu")
+    pending = pending_credential(session, member, now)
     reset = PasswordReset(member_id=member.id, created_at=now, choice_expires_at=now + CHOICE_TTL)
     session.add(reset)
     session.flush()
@@ -57,6 +79,7 @@ def start(session: Session, profile: str, dossier_number: str, now: datetime) ->
         "masked_email": mask_email(member.email) if member.email else None,
         "email_warning": THIRD_PARTY_WARNING if member.email else None,
         "choice_expires_at": iso(reset.choice_expires_at),
+        "pending": pending,
     }
 
 
@@ -81,6 +104,8 @@ def deliver(
         raise Gone("Cette demande a expiré : veuillez recommencer la procédure.")
     member = session.get(Member, reset.member_id)
     reset.channel, reset.delivered_at = channel, now
+    # A new request replaces what was pending, whatever the channel: one valid way in at a time.
+    member.temp_password_hash = member.temp_password_expires_at = None
     if channel == "email":
         return _deliver_by_email(session, settings, member, reset, now)
     temporary = new_temporary_password()

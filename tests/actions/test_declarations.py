@@ -128,8 +128,6 @@ async def test_adult_child_invalid_answers_are_explained_then_an_advisor_is_offe
     assert said == ["utter_invalid_child_situation"]
     t = member_tracker(token, {"child_situation": "etudes"})
     for answer, refusal in (
-        ("14/05/2010", "utter_child_too_young"),  # 15 years old
-        ("14/05/1995", "utter_child_too_old"),  # 30 years old, not handicap
         ("31/02/2005", "utter_invalid_child_birth_date"),
         ("14 mai", "utter_invalid_child_birth_date"),  # a birth date needs its year
     ):
@@ -138,6 +136,19 @@ async def test_adult_child_invalid_answers_are_explained_then_an_advisor_is_offe
     t = member_tracker(token, {"child_situation": "handicap", "child_first_name": "Léa"})
     result, said, _ = await validate(form, "child_birth_date", "14 mai 1995", t)
     assert result["child_birth_date"] == "1995-05-14"
+
+
+async def test_adult_child_age_is_the_portals_to_judge(live_portal) -> None:
+    """No age rule in the bot (none published): the portal's own reason is relayed."""
+    token = await login(live_portal.url)
+    t = member_tracker(token, {"child_situation": "etudes", "child_first_name": "Léa"})
+    result, said, _ = await validate(ValidateAdultChildForm(), "child_birth_date", "14/05/2012", t)
+    assert result["child_birth_date"] == "2012-05-14" and said == ["utter_adult_child_summary"]
+    slots = {**CHILD, "child_birth_date": "2012-05-14"}
+    _, dispatcher = await run(ActionAdultChildSubmit(), member_tracker(token, slots))
+    assert responses(dispatcher) == ["utter_portal_refused", "utter_offer_advisor"]
+    assert "18 ans" in dispatcher.messages[0]["message"]
+    assert procedures_of(live_portal, "majoration_enfant_majeur") == []
 
 
 async def test_adult_child_declined_sends_nothing(live_portal) -> None:
@@ -223,8 +234,9 @@ async def test_resume_work_invalid_answers_then_explanation(live_portal) -> None
     t = member_tracker(token, {"resume_type": "temps_complet"})
     result, said, _ = await validate(form, "resume_date", "un de ces jours", t)
     assert said == ["utter_invalid_resume_date"]
+    # No window in the bot (none published): an old date goes to the summary, the portal judges.
     result, said, _ = await validate(form, "resume_date", "01/12/2023", t)
-    assert said == ["utter_resume_date_too_far"]
+    assert result["resume_date"] == "2023-12-01" and said == ["utter_resume_summary"]
 
 
 async def test_resume_work_for_an_ayant_droit_does_not_apply(live_portal) -> None:
@@ -251,7 +263,7 @@ async def test_resume_work_submit_with_the_portal_hung_apologises_within_3_s(
 
 async def test_resume_work_date_refused_by_the_portal_is_repeated_in_french(live_portal) -> None:
     token = await login(live_portal.url)
-    # Accepted by the bot's wider window, refused by the portal's: its message is said as is.
+    # Accepted by the bot, refused by the portal: its message is said as is.
     slots = {**RESUME, "resume_date": "2024-11-01"}
     _, dispatcher = await run(ActionResumeWorkSubmit(), member_tracker(token, slots))
     assert responses(dispatcher) == ["utter_portal_refused", "utter_offer_advisor"]

@@ -34,10 +34,11 @@ def test_response_exists(name: str) -> None:
     [
         ("utter_contact_details", {"phone", "hours", "open_state", "address"}),
         ("utter_reset_email_sent", {"masked_email"}),
-        ("utter_reset_letter_sent", {"delivery_date"}),
+        ("utter_reset_letter_sent", set()),
         ("utter_handoff_created", {"reference"}),
         ("utter_handoff_closed_offer", {"hours", "next_opening"}),
         ("utter_callback_created", {"reference", "masked_phone"}),
+        ("utter_identity_confirmed", {"connected", "name"}),
         ("utter_ask_delivery_channel", {"reset_masked_email"}),
         ("utter_adult_child_summary", {"first_name", "situation", "birth_date"}),
         ("utter_adult_child_sent", {"reference", "service"}),
@@ -76,6 +77,7 @@ def test_forms_and_actions_are_declared() -> None:
         "profile",
         "dossier_number",
         "postal_code",
+        "reset_replace",
         "delivery_channel",
     ]
     for action in (

@@ -82,6 +82,7 @@ async def test_a_valid_token_is_verified_by_the_portal_and_only_masked_data_is_k
         "member_dossier_masked": "*****21",
     }
     assert responses(dispatcher) == ["utter_identity_confirmed"]
+    assert dispatcher.messages[0]["connected"] == "connectée"  # Mme Bernard
     assert token not in repr(events) and "7654321" not in repr(events)
 
 
@@ -352,3 +353,23 @@ async def test_low_confidence_suggests_the_top_intents_then_an_advisor() -> None
         dispatcher, tracker(latest_message=message, events=[fallback, fallback]), DOMAIN
     )
     assert responses(dispatcher) == ["utter_default", "utter_offer_advisor_after_fallback"]
+
+
+async def test_attestation_without_any_benefit_is_said_once_before_any_question(
+    live_portal,
+) -> None:
+    """Jeanne contributes and receives nothing: no period asked four times, one clear answer."""
+    from test_declarations import activate
+
+    token = await login(live_portal.url, "1234567")
+    slots, said = await activate(ValidateAttestationForm(), token)
+    assert said == ["utter_attestation_no_benefit"]
+    assert slots == {"procedure_outcome": "not_applicable", "requested_slot": None}
+
+
+async def test_attestation_with_a_benefit_goes_on_to_the_questions(live_portal) -> None:
+    from test_declarations import activate
+
+    token = await login(live_portal.url)  # Sophie Bernard, invalidity pension
+    slots, said = await activate(ValidateAttestationForm(), token)
+    assert said == [] and slots.get("procedure_outcome") is None

@@ -66,12 +66,13 @@ async def test_unknown_dossier_is_rejected_with_the_portal_message(live_portal) 
     assert caught.value.message == "Numéro de dossier ou profil incorrect."
 
 
-async def test_the_record_decides_whether_number_and_profile_go_together(live_portal) -> None:
-    """7 or 9 digits with either profile: no length rule, the record answers « incorrect »."""
+async def test_a_length_is_never_refused_for_a_profile(live_portal) -> None:
+    """7 or 9 digits for either profile: an affilié's number with « ayant droit » is unknown."""
     async with client() as portal:
         with pytest.raises(PortalRejected) as caught:
             await portal.start_reset("ayant_droit", "1234567")
     assert caught.value.status == 404
+    assert caught.value.message == "Numéro de dossier ou profil incorrect."
 
 
 async def test_rate_limit_follows_the_forwarded_end_user(live_portal) -> None:

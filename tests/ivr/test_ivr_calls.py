@@ -72,6 +72,8 @@ async def test_forgotten_password_on_the_keypad_by_e_mail(
     assert "e-mail" not in answer.text  # nothing personal before the second factor
 
     answer = await call.press("69003#")
+    if "déjà été envoyé" in answer.text:  # an earlier test of this stack left a reset pending
+        answer = await call.say("oui")
     # The masked address, spelled: the caller can tell it is not the accountant's.
     assert "arobase" in answer.text and "étoiles" in answer.text
     assert "comptable" in answer.text
@@ -103,10 +105,12 @@ async def test_the_same_reset_spoken_with_a_correction_and_a_letter(
     answer = await call.say("soixante-quinze zéro zéro un")  # wrong postal code
     assert "ne correspond pas" in answer.text
     answer = await call.say("six neuf zéro zéro trois")
+    if "déjà été envoyé" in answer.text:  # asked before replacing what is pending (issue 17)
+        answer = await call.say("oui")
     assert "courrier" in answer.text and "arobase" in answer.text
     answer = await call.say("par courrier")
-    assert "mot de passe provisoire par courrier" in answer.text
-    assert "au plus tard le" in answer.text and "2025" in answer.text
+    assert "mot de passe provisoire" in answer.text and "courrier" in answer.text
+    assert "72 heures, hors week-ends et jours fériés" in answer.text  # the fund's own delay
     letters = [m for m in outbox(stack, "1234567") if m["expected_delivery_date"]]
     assert letters
 
@@ -313,5 +317,7 @@ def test_in_writing_the_reset_asks_no_postal_code(stack: IVRStack) -> None:
     assert "numéro de dossier" in say('/inform{"profile":"affilie"}')
     answer = say("1234567")
     assert "code postal" not in answer
+    if "déjà été envoyé" in answer:  # an earlier test of this stack left a reset pending
+        answer = say("/affirm")
     assert "Comment souhaitez-vous recevoir votre mot de passe" in answer
     assert "j***" in answer  # in writing, the masked address is shown, as on the real site

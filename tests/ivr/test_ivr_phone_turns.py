@@ -102,9 +102,11 @@ ACTION_SEQUENCES = {
     # What the actions send in one turn (actions/forms/reset.py, handoff.py, contact.py) and
     # what the channel puts before Rasa's answer (utter_ivr_offer_advisor).
     ("utter_reset_email_sent", "utter_password_rules"),
-    ("utter_reset_letter_sent", "utter_password_rules"),
-    ("utter_reset_email_sent", "utter_first_login_next_steps"),
-    ("utter_reset_post_only", "utter_reset_letter_sent", "utter_first_login_next_steps"),
+    ("utter_reset_letter_sent", "utter_first_login_temporary_password"),
+    ("utter_reset_post_only", "utter_reset_letter_sent", "utter_first_login_temporary_password"),
+    ("utter_reset_nothing_requested", "utter_reset_link_steps"),
+    ("utter_reset_nothing_requested", "utter_first_login_temporary_password"),
+    ("utter_first_login_steps", "utter_first_login_temporary_password"),
     ("utter_identity_mismatch", "utter_ask_postal_code"),
     ("utter_contact_fallback", "utter_contact"),
     ("utter_ivr_offer_advisor", "utter_handoff_created"),

@@ -69,3 +69,44 @@ def test_rasa_prediction_keeps_the_best_intent_under_the_fallback() -> None:
     assert prediction.intent == FALLBACK
     assert eval_nlu._without_threshold(prediction).intent == "help"
     assert prediction.entities == Counter({("year", "2024"): 1})
+
+
+def test_other_bodies_section_counts_rejections_referrals_and_noise() -> None:
+    examples = [
+        Example("comment déclarer mes impôts en ligne", "out_of_scope"),  # rejected, referred
+        Example("quelle est la capitale du Pérou", "out_of_scope"),  # rejected, no body
+        Example("le smic cette année", "out_of_scope"),  # taken for a procedure: a miss
+        Example("prélèvement carpimko rejeté", "contributions"),
+        Example("????", "garbage"),
+        Example("banane", "garbage"),
+    ]
+    decided = [FALLBACK, "out_of_scope", "tax_certificate", "contributions", FALLBACK, "inform"]
+    predictions = [Prediction(i, Counter(), [], 0.001, i) for i in decided]
+    rows = eval_nlu.other_bodies_rows(examples, predictions)
+    assert rows == {
+        "rejected": (2, 3),
+        "referred": (1, 3),
+        "near_kept": (1, 1),
+        "noise_fallback": (1, 2),
+        "noise_inform": (1, 2),
+    }
+    table = eval_nlu.render_other_bodies(rows, rows, "tests/nlu/other_bodies.yml")
+    assert "| questions for other bodies rejected" in table and "2/3 (66.7 %)" in table
+
+
+def test_guard_sweep_counts_confirmations_and_off_domain_writes() -> None:
+    examples = [
+        Example("changer mon rib", "change_rib"),
+        Example("un truc de banque", "out_of_scope"),
+    ]
+
+    def parse(texts: Sequence[str]) -> list[Prediction]:
+        ranking = {"changer mon rib": [("change_rib", 0.35)], "un truc de banque": [
+            (FALLBACK, 0.45), ("change_rib", 0.45)]}  # fmt: skip
+        return [Prediction("x", Counter(), ranking[t], 0.001) for t in texts]
+
+    table = eval_nlu.guard_sweep(parse, {"dev": examples}, ["change_rib"])
+    row = next(line for line in table.splitlines() if line.startswith("| `dev`"))
+    # t = 0.3: nothing confirmed, the off-domain one taken; t = 0.4: confirmed, still taken;
+    # t = 0.5 and 0.6: confirmed, and the off-domain one is no longer taken.
+    assert row == "| `dev` | 0/1 / 1/1 | 1/1 / 1/1 | 1/1 / 0/1 | 1/1 / 0/1 |"

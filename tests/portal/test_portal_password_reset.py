@@ -78,7 +78,7 @@ async def test_member_without_email_can_only_get_a_letter(portal: Portal) -> Non
 @pytest.mark.parametrize(
     "profile, dossier, status, fragment",
     [
-        # Either length with either profile: the record answers, never a rule about lengths.
+        # Either length for either profile: only the lookup answers, as for any unknown number.
         ("affilie", "123456789", 404, "Numéro de dossier ou profil incorrect"),
         ("ayant_droit", "1234567", 404, "Numéro de dossier ou profil incorrect"),
         ("affilie", "12 34 567", 422, "sans espace ni point"),

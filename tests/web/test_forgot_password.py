@@ -18,7 +18,9 @@ def test_forgot_password_to_the_end_with_the_mailbox(stack: Stack, page: Page) -
     page.locator(f"{BOT} .cw-reply:not([disabled])", has_text="Par e-mail").first.click()
     sent = page.locator(BOT, has_text="Un e-mail vient d'être envoyé")
     expect(sent).to_contain_text("j****nt@e*****.fr")  # shown masked, never in full
-    expect(sent).to_contain_text("valable 24 heures")
+    expect(sent).to_contain_text("un lien, pas un mot de passe")
+    steps = page.locator(BOT, has_text="Demande de réinitialisation du mot de passe")
+    expect(steps).to_contain_text("dans les 24 heures")  # the genuine e-mail, told from phishing
     expect(page.locator(BOT).last).to_contain_text("au moins 8 caractères")
 
     page.goto(f"{stack.web_url}/")  # the demo mailbox is linked from the public page

@@ -1,0 +1,106 @@
+"""``IntentGuard``: no procedure on a guess, no value read into noise.
+
+Placed after ``FallbackClassifier``. It turns the message into ``nlu_fallback`` (so that the
+dialogue asks « Vouliez-vous dire… ? » with buttons, the Rasa two-stage fallback of
+actions/fallback.py) when:
+
+- the text has no letter and no digit (« ???? », emoji): nothing to understand;
+- the intent starts a procedure that writes something (a reset, a letter, a RIB, an address…)
+  but its confidence is below ``confirm_threshold``: the person is asked first.
+
+A lone word read as ``inform`` stays ``inform`` here: inside a form it may be the answer
+(« Lucas », « demain »), which only the dialogue knows; outside a form,
+``action_inform_no_context`` (actions/fallback.py) answers it as not understood.
+
+The ranking is kept (the buttons come from it); ``nlu_fallback`` is put in front, as
+``FallbackClassifier`` does. Button payloads (« /change_rib ») are not affected: Rasa's regex
+handler sets their intent after the pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+WRITING_INTENTS = (
+    "forgot_password",
+    "first_login",
+    "change_rib",
+    "change_address",
+    "change_email",
+    "adult_child_increase",
+    "resume_work",
+    "sick_leave_extension",
+    "send_document",
+)
+"""Intents whose procedure sends or changes something on the portal."""
+_MEANINGFUL = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]")
+
+
+def guard_reason(
+    text: str, intent: str | None, confidence: float, has_entities: bool, threshold: float
+) -> str | None:
+    """Why the message must go to the fallback (``garbage``, ``unsure``), or
+    None when the classifier's intent stands."""
+    if intent == DEFAULT_NLU_FALLBACK_INTENT_NAME or text.startswith("/"):
+        return None
+    if not _MEANINGFUL.search(text):
+        return "garbage"
+    if intent in WRITING_INTENTS and confidence < threshold:
+        return "unsure"
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class IntentGuard(GraphComponent):
+    """See the module docstring. Configuration: ``confirm_threshold`` (default 0.5)."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        """Keep the threshold: nothing to train or persist."""
+        self._threshold = float(config.get("confirm_threshold", 0.5))
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Below this blended confidence, a writing procedure is confirmed first."""
+        return {"confirm_threshold": 0.5}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IntentGuard:
+        """Create the component (see ``GraphComponent.create``)."""
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Send garbage and unsure writing intents to ``nlu_fallback``."""
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            reason = guard_reason(
+                message.get(TEXT) or "",
+                intent.get("name"),
+                float(intent.get("confidence") or 0.0),
+                bool(message.get(ENTITIES)),
+                self._threshold,
+            )
+            if reason is None:
+                continue
+            fallback = {
+                "name": DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                "confidence": float(intent.get("confidence") or 0.0),
+            }
+            message.data[INTENT] = fallback
+            message.data.setdefault(INTENT_RANKING_KEY, [])
+            message.data[INTENT_RANKING_KEY].insert(0, dict(fallback))
+        return messages

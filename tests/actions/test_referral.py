@@ -1,0 +1,66 @@
+"""The right door: other bodies named from the facts file, never a guess."""
+
+from __future__ import annotations
+
+import pytest
+from actions_testkit import responses, run, tracker
+
+from actions.referral import ActionRefer
+from carpimko.facts import find_referral
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@pytest.mark.parametrize(
+    ("message", "body"),
+    [
+        ("comment déclarer mes impôts sur le revenu en ligne", "l'administration fiscale"),
+        ("quel est le montant du smic cette année", "l'administration"),
+        ("je veux changer d'opérateur internet", "votre opérateur"),
+        ("ma carte vitale est perdue", "l'Assurance maladie"),
+        ("la CAF ne m'a pas versé mes allocations familiales", "la CAF"),
+        ("comment s'inscrire à France Travail", "France Travail"),
+        ("refaire ma carte grise", "l'ANTS"),
+        ("comment résilier ma mutuelle", "votre mutuelle"),
+        ("l'URSSAF me réclame des cotisations", "l'URSSAF"),
+    ],
+)
+async def test_a_question_for_another_body_names_that_body_and_where(
+    message: str, body: str
+) -> None:
+    events, dispatcher = await run(ActionRefer(), tracker({}, text=message, intent="out_of_scope"))
+    assert responses(dispatcher) == ["utter_referral"]
+    assert dispatcher.messages[0]["body"] == body
+    assert dispatcher.messages[0]["where"]
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    "message", ["quelle est la capitale de l'Australie ?", "raconte-moi une blague", "🙂"]
+)
+async def test_unknown_is_i_do_not_know_never_a_guess(message: str) -> None:
+    _, dispatcher = await run(ActionRefer(), tracker({}, text=message, intent="out_of_scope"))
+    assert responses(dispatcher) == ["utter_out_of_scope"]
+
+
+def test_two_bodies_named_is_no_guess_either() -> None:
+    assert find_referral("la CAF et ma mutuelle") is None
+
+
+@pytest.mark.parametrize(
+    ("message", "entities", "first"),
+    [
+        ("banane", [], "utter_default"),  # a lone word: not understood, no « Merci »
+        ("1234567", [{"entity": "dossier_number", "value": "1234567"}], "utter_inform_no_context"),
+        ("je suis ayant droit", [{"entity": "profile", "value": "ayant_droit"}],
+         "utter_inform_no_context"),
+    ],
+)  # fmt: skip
+async def test_a_value_alone_is_acknowledged_a_lone_word_is_not_understood(
+    message: str, entities: list, first: str
+) -> None:
+    from actions.fallback import ActionInformNoContext
+
+    t = tracker({}, text=message, intent="inform", entities=entities)
+    _, dispatcher = await run(ActionInformNoContext(), t)
+    assert responses(dispatcher) == [first, "utter_menu"]
