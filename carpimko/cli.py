@@ -188,7 +188,7 @@ def create_staff(args: argparse.Namespace, settings: Settings) -> int:
 
 def show_insights(args: argparse.Namespace, settings: Settings) -> int:
     """The dashboard's figures (console/insights), refreshed from the tracker store first."""
-    from console.insights import report, summary, tables
+    from console.insights import clusters, report, summary, tables
 
     default = report.Period.default()
     period = report.Period(args.since or default.since, args.until or default.until, args.channel)
@@ -207,10 +207,12 @@ def show_insights(args: argparse.Namespace, settings: Settings) -> int:
         found = report.build(store, period)
     finally:
         source.dispose()
+    groups = clusters.described(clusters.group_messages(found.misunderstood))
     if args.json:
-        text = json.dumps(found.as_dict(), ensure_ascii=False, indent=2) + "\n"
+        data = {**found.as_dict(), "not_understood_groups": groups}
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
-        text = tables.to_csv(found) if args.csv else tables.to_text(found)
+        text = tables.to_csv(found, groups) if args.csv else tables.to_text(found, groups)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as target:
             target.write(text)

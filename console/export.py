@@ -69,7 +69,7 @@ def csv_rows(records: Iterable[dict[str, Any]]) -> Iterator[str]:
                     number,
                     turn.get("timestamp") or "",
                     turn["role"],
-                    _csv_safe(turn.get("text") or ""),
+                    csv_safe(turn.get("text") or ""),
                     turn.get("intent") or "",
                     action,
                 ]
@@ -81,7 +81,7 @@ def csv_rows(records: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def _csv_safe(text: str) -> str:
+def csv_safe(text: str) -> str:
     """A cell starting with = + - @ would be a formula in a spreadsheet: quote it."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 

@@ -104,9 +104,7 @@ async def dashboard_api(request: Request) -> HTTPResponse:
     groups = await blocking(clusters.group_messages, found.misunderstood)
     await audit(request, "tableau_de_bord", "api", periode=period.describe())
     data = found.as_dict()
-    data["not_understood_groups"] = [
-        {"size": g.size, "examples": [m["text"] for m in g.examples]} for g in groups
-    ]
+    data["not_understood_groups"] = clusters.described(groups)
     return response.json(data)
 
 
@@ -119,14 +117,16 @@ async def dashboard_export(request: Request) -> HTTPResponse:
     if errors:
         return render(request, "error.html", 400, message=" ".join(errors))
     found = await _report(request, period)
+    groups = clusters.described(await blocking(clusters.group_messages, found.misunderstood))
     await audit(request, "export_tableau_de_bord", "console", format=fmt,
                 periode=period.describe())  # fmt: skip
     name = f"tableau-de-bord-{period.since}-{period.until}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     if fmt == "json":
-        return response.json(found.as_dict(), headers=headers, ensure_ascii=False)
+        data = {**found.as_dict(), "not_understood_groups": groups}
+        return response.json(data, headers=headers, ensure_ascii=False)
     return response.text(
-        tables.to_csv(found), headers=headers, content_type="text/csv; charset=utf-8"
+        tables.to_csv(found, groups), headers=headers, content_type="text/csv; charset=utf-8"
     )
 
 

@@ -31,6 +31,11 @@ class Group:
         return self.messages[:EXAMPLES]
 
 
+def described(groups: list[Group]) -> list[dict[str, Any]]:
+    """Size and examples of each group, for the JSON of the API and of the CLI."""
+    return [{"size": g.size, "examples": [m["text"] for m in g.examples]} for g in groups]
+
+
 def group_messages(messages: list[dict[str, Any]]) -> list[Group]:
     """``messages``: dicts with ``id`` and ``text`` (masked). Identical texts count once in
     the clustering and fully in the group's size."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from typing import Any
 
+from console.export import csv_safe
 from console.insights.facts import CATEGORIES, CATEGORY_LABELS
 from console.insights.report import Report
 
+TEXT_GROUPS = 5
 CSV_COLUMNS = ("section", "cle", "detail", "valeur", "taux")
 PHONE_LABELS = {
     "calls": "Appels",
@@ -18,8 +21,11 @@ PHONE_LABELS = {
 }
 
 
-def csv_rows(report: Report) -> Iterator[tuple[str, str, str, int, str]]:
-    """(section, key, detail, value, rate %) — one flat table, easy to pivot."""
+def csv_rows(
+    report: Report, groups: list[dict[str, Any]]
+) -> Iterator[tuple[str, str, str, int, str]]:
+    """(section, key, detail, value, rate %) — one flat table, easy to pivot. ``groups``:
+    :func:`console.insights.clusters.described` (first example of each group shown)."""
     yield "total", "conversations", "", report.total, ""
     for category in CATEGORIES:
         count = report.outcomes.get(category, 0)
@@ -42,17 +48,19 @@ def csv_rows(report: Report) -> Iterator[tuple[str, str, str, int, str]]:
         yield "demandes", intent["intent"], "periode_precedente", intent["previous"], ""
     for key, value in report.phone.items():
         yield "telephone", key, PHONE_LABELS[key], value, ""
+    for number, group in enumerate(groups, start=1):
+        yield "incompris", f"groupe {number}", csv_safe(group["examples"][0]), group["size"], ""
 
 
-def to_csv(report: Report) -> str:
+def to_csv(report: Report, groups: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(csv_rows(report))
+    writer.writerows(csv_rows(report, groups))
     return buffer.getvalue()
 
 
-def to_text(report: Report) -> str:
+def to_text(report: Report, groups: list[dict[str, Any]]) -> str:
     """What a manager reads in a terminal."""
     period = report.period
     lines = [f"Période du {period['since']} au {period['until']}"
@@ -73,4 +81,8 @@ def to_text(report: Report) -> str:
         lines.append(f"  {intent['intent']} : {intent['conversations']} ({intent['previous']})")
     for key, value in report.phone.items():
         lines.append(f"{PHONE_LABELS[key]} : {value}")
+    if groups:
+        lines.append("Messages non compris, groupes les plus grands (un exemple) :")
+    for group in groups[:TEXT_GROUPS]:
+        lines.append(f"  {group['size']} : « {group['examples'][0]} »")
     return "\n".join(lines) + "\n"

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from console_testkit import now
-from insights_kit import conversations
+from console_testkit import IBAN, now
+from insights_kit import NOT_UNDERSTOOD, conversations
 
 from carpimko.cli import main
 from console import staff, tracker
@@ -92,9 +92,15 @@ def test_cli_json_csv_and_text_agree_and_are_audited(
     cli_env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["insights", "--since", SINCE, "--until", UNTIL, "--json"]) == 0
-    check(json.loads(capsys.readouterr().out))
+    printed = capsys.readouterr().out
+    data = json.loads(printed)
+    check(data)
+    examples = [e for g in data["not_understood_groups"] for e in g["examples"]]
+    assert sorted(examples)[0] == "blabla" and sorted(examples)[1].startswith(NOT_UNDERSTOOD)
+    assert IBAN not in printed and "FR76" in sorted(examples)[1]  # masked
     assert main(["insights", "--since", SINCE, "--until", UNTIL, "--csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert sum(int(r["valeur"]) for r in rows if r["section"] == "incompris") == 2
     issues = {r["cle"]: (r["valeur"], r["taux"]) for r in rows if r["section"] == "issues"}
     assert issues["abandoned"] == ("4", "44.4") and issues["recontacted"] == ("1", "11.1")
     phone = {r["cle"]: r["valeur"] for r in rows if r["section"] == "telephone"}
@@ -103,6 +109,7 @@ def test_cli_json_csv_and_text_agree_and_are_audited(
     text = capsys.readouterr().out
     assert "Conversations : 3" in text and "Résolues sans conseiller : 0 (0.0 %)" in text
     assert "Appels" not in text  # no phone figures for the web
+    assert "Messages non compris" not in text  # none on the web
     entries, _ = staff.audit_entries(staff.open_store(cli_env), 10)
     assert [e["detail"]["format"] for e in entries] == ["texte", "csv", "json"]
     assert entries[0]["detail"]["periode"]["channel"] == "web"

@@ -274,6 +274,7 @@ def test_the_cli_prints_the_same_figures(stack: DevStack, played: dict[str, str]
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     check_report(json.loads(run.stdout))
+    assert json.loads(run.stdout)["not_understood_groups"] == [{"size": 1, "examples": [GIBBERISH]}]
     text = subprocess.run(
         [str(CARPIMKO), "insights", "--since", PERIOD["since"], "--channel", "ivr"],
         env=stack.env, cwd=ROOT, capture_output=True, text=True, check=True,
