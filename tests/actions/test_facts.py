@@ -17,7 +17,7 @@ import yaml
 from carpimko import facts
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = Path("/work/shared/seeds")
+SEEDS = ROOT.parent / "shared" / "seeds"  # ../shared beside the clone, as in CI
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
 DATA = facts.load()
 

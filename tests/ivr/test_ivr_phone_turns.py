@@ -32,10 +32,10 @@ FILL = {
     "open_state": "Le standard est ouvert en ce moment, jusqu'à 12 h 45.",
     "next_opening": "jeudi 13 novembre 2025 à 8 h 45",
     "address": "CARPIMKO, 6 place Charles de Gaulle, 78882 Saint-Quentin-en-Yvelines Cedex",
-    "reset_masked_email": "j****t@e******.fr",
-    "masked_email": "j****t@e******.fr",
+    "reset_masked_email": "j****nt@e*****.fr",
+    "masked_email": "j****nt@e*****.fr",
     "masked_phone": "06 ** ** ** 78",
-    "masked_iban": "FR76 **** **** **** **** ***0 189",
+    "masked_iban": "FR76 **** **** 0189",
     "reference": "RAP-20251112-A1B2C3",
     "delivery_date": "lundi 17 novembre 2025",
     "dossier_number": "1234567",
@@ -163,7 +163,7 @@ def test_the_masked_email_is_spelled_when_the_caller_chooses_e_mail_or_post() ->
     spoken = heard(
         next(v for n, v in VARIANTS if n == "utter_ask_delivery_channel" and v.get("buttons"))
     )
-    assert "j, quatre étoiles, t, arobase, e, six étoiles, point, f r" in spoken
+    assert "j, quatre étoiles, n t, arobase, e, cinq étoiles, point, f r" in spoken
     assert "comptable" in spoken  # the check the fund asks the caller to make
 
 
