@@ -93,7 +93,7 @@ def test_action_server_down_the_user_is_told_instead_of_silence(stack: Stack) ->
         greeting = texts(stack.say(sender, "bonjour"))
         TIMINGS["action_server_down_answer_s"] = round(time.monotonic() - began, 3)
         assert SERVICE_UNAVAILABLE in greeting
-        assert "8h45 à 12h45" in greeting
+        assert "8 h 45 à 12 h 45" in greeting
         procedure = texts(stack.say(sender, "j'ai oublié mon mot de passe"))
         assert procedure, "the assistant went silent"
         assert SERVICE_UNAVAILABLE in procedure or "affilié ou ayant droit" in procedure
