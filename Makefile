@@ -135,14 +135,14 @@ eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC b
 		--write docs/nlu.md
 
 # --- running -------------------------------------------------------------------
-run: $(MODEL) web  ## start portal, action server and Rasa; Ctrl-C stops them all
-	scripts/run.sh
+run: $(MODEL) web  ## start the whole assistant in demo mode (CARPIMKO_DEMO=1); Ctrl-C stops it
+	CARPIMKO_DEMO=1 scripts/run.sh
 
 transcripts: $(MODEL) web  ## replay the main procedures over REST on a fresh stack → docs/transcripts.md
 	$(PY) scripts/replay_transcripts.py
 
 portal: $(STAMP)  ## serve the reference portal alone on :8080 (migrates, loads demo data)
-	$(PY) -m portal
+	CARPIMKO_DEMO=1 $(PY) -m portal
 
 shell: $(MODEL)  ## talk to the assistant in the terminal (starts the action server too)
 	@$(RASA) run actions --actions actions --port 5055 >/dev/null 2>&1 & pid=$$!; \

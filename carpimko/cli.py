@@ -2,7 +2,7 @@
 
     carpimko transcripts export --since 2026-01-01 [--until 2026-01-31] [--channel web|ivr|rest]
                                 --format jsonl|csv|html [--output FILE]
-    carpimko transcripts purge [--older-than DAYS] [--dry-run]
+    carpimko transcripts purge [--older-than DAYS] [--dry-run] [--every HOURS]
     carpimko staff create LOGIN [--password-stdin]
 
 Databases come from the same environment as the console (console/config.py): the tracker
@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from typing import Any, TextIO
 
+from carpimko.deployment import SettingError
 from console import export, staff, tracker
 from console.config import DEFAULT_RETENTION_DAYS, Settings
 from console.conversations import export_record
@@ -44,6 +46,16 @@ def _days(value: str) -> int:
     return int(value)
 
 
+def _hours(value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = 0.0
+    if not hours > 0:
+        raise argparse.ArgumentTypeError("indiquez un nombre d'heures positif")
+    return hours
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="carpimko", description="Outils de l'équipe support.")
     groups = root.add_subparsers(dest="group", required=True)
@@ -66,6 +78,13 @@ def parser() -> argparse.ArgumentParser:
         f"{DEFAULT_RETENTION_DAYS})",
     )
     purge.add_argument("--dry-run", action="store_true", help="compter sans supprimer")
+    purge.add_argument(
+        "--every",
+        type=_hours,
+        default=None,
+        metavar="HOURS",
+        help="purger maintenant puis toutes les HOURS heures, jusqu'à l'arrêt (scripts/run.sh)",
+    )
 
     staff_group = groups.add_parser("staff", help="comptes de la console")
     staff_commands = staff_group.add_subparsers(dest="command", required=True)
@@ -111,6 +130,24 @@ def export_transcripts(args: argparse.Namespace, settings: Settings) -> int:
     )
     print(f"{count} conversation(s) exportée(s).", file=sys.stderr)
     return 0
+
+
+def purge_on_schedule(
+    args: argparse.Namespace, settings: Settings, sleep: Callable[[float], None] = time.sleep
+) -> int:
+    """The retention promise kept without anyone thinking of it: purge now, then every
+    ``--every`` hours until stopped (scripts/run.sh starts it with the stack). A failed run
+    (database down) is reported and retried at the next tick, never fatal."""
+    while True:
+        try:
+            purge_transcripts(args, settings)
+        except Exception as error:  # the schedule must outlive one failure
+            print(
+                f"Purge impossible ({type(error).__name__}) : nouvel essai plus tard.",
+                file=sys.stderr,
+            )
+        sys.stdout.flush()
+        sleep(args.every * 3600)
 
 
 def purge_transcripts(args: argparse.Namespace, settings: Settings) -> int:
@@ -164,11 +201,17 @@ def create_staff(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingError as error:
+        print(f"Configuration invalide : {error}", file=sys.stderr)
+        return 2
     if args.group == "staff":
         return create_staff(args, settings)
     if args.command == "export":
         return export_transcripts(args, settings)
+    if args.every:
+        return purge_on_schedule(args, settings)
     return purge_transcripts(args, settings)
 
 

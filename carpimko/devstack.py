@@ -92,6 +92,7 @@ def stack_env(
         "CONSOLE_DATABASE_URL": f"sqlite:///{tmp / 'console.sqlite3'}",
         "TRACKER_DB": str(tmp / "tracker.sqlite3"),
         "LOG_DIR": str(tmp / "log"),
+        "CARPIMKO_DEMO": "1",  # as `make run`: demo accounts, mailbox and clock
         **(overrides or {}),
     }
     for name in drop:

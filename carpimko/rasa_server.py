@@ -12,6 +12,12 @@ It also loads the model's TensorFlow parts for prediction only (:mod:`carpimko.f
 the same answers, a start 28 s shorter and 500 MB less memory (docs/benchmarks.md).
 Set ``CARPIMKO_RASA_FAST_LOAD=0`` to load the model the way ``rasa run`` does.
 
+Closed by default (:mod:`carpimko.deployment`): browsers of other sites get no CORS headers
+unless ``RASA_CORS_ORIGINS`` names the site that embeds the widget (``*`` only with
+``CARPIMKO_DEMO=1``), and outside demo mode a ``RASA_AUTH_TOKEN`` must be a strong secret; a
+``--cors`` on the command line is refused (one setting decides it). Otherwise Rasa does not
+start and the message says which setting to fix.
+
 Before Rasa is imported, :func:`skip_unused_imports` keeps out the packages TensorFlow imports
 only when they are installed, for features the server never uses: ``jax`` (TensorFlow 2.12
 depends on it for its TFLite converter, imported under ``try … except ImportError``) costs about
@@ -25,6 +31,14 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
+from carpimko.deployment import (
+    SettingError,
+    allowed_origins,
+    demo_mode,
+    refuse_to_start,
+    strong_secret,
+)
+
 UNUSED_OPTIONAL_IMPORTS = ("jax",)
 """Imported by TensorFlow only if installed, and only for what the server never does."""
 
@@ -37,15 +51,30 @@ def skip_unused_imports(modules: MutableMapping[str, Any] = sys.modules) -> None
 
 
 def rasa_argv(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> list[str]:
-    """Rasa's arguments, with ``--enable-api --auth-token`` when RASA_AUTH_TOKEN is set
-    (popped from ``environ`` so that child processes don't inherit it)."""
+    """Rasa's arguments, with ``--cors`` from RASA_CORS_ORIGINS and ``--enable-api
+    --auth-token`` when RASA_AUTH_TOKEN is set (popped from ``environ`` so that child processes
+    don't inherit it).
+
+    Raises:
+        SettingError: ``--cors`` given, ``*`` outside demo mode, or a weak production token.
+    """
+    if "--cors" in argv:
+        raise SettingError("l'option --cors est remplacée par le réglage RASA_CORS_ORIGINS.")
+    origins = allowed_origins(environ)
+    cors = ["--cors", *origins] if origins else []
     token = environ.pop("RASA_AUTH_TOKEN", "")
     if not token:
-        return argv
-    return [*argv, "--enable-api", "--auth-token", token]
+        return [*argv, *cors]
+    if not demo_mode(environ):
+        strong_secret("RASA_AUTH_TOKEN", token)
+    return [*argv, *cors, "--enable-api", "--auth-token", token]
 
 
 def main() -> None:
+    try:  # before loading anything: a refusal is immediate
+        sys.argv = ["rasa", *rasa_argv(sys.argv[1:], os.environ)]
+    except SettingError as error:
+        refuse_to_start("Rasa", error)
     skip_unused_imports()
     from rasa.__main__ import main as rasa_main
 
@@ -53,7 +82,6 @@ def main() -> None:
         from carpimko import fast_load
 
         fast_load.install()
-    sys.argv = ["rasa", *rasa_argv(sys.argv[1:], os.environ)]
     rasa_main()
 
 

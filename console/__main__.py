@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 
+from carpimko.deployment import SettingError, refuse_to_start
 from console.app import create_app
 from console.config import Settings
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingError as error:
+        refuse_to_start("La console", error)
     app = create_app(settings)
     app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from actions_testkit import responses, run, slot_events, tracker
+from portal_testkit import SERVICE_KEY
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact import ActionContact
@@ -77,7 +78,7 @@ async def test_handoff_during_opening_hours_creates_a_ticket(live_portal) -> Non
         listed = await http.get(
             "/api/v1/handoffs",
             params={"status": "open"},
-            headers={"X-Service-Key": "test-service-key-0123456789"},
+            headers={"X-Service-Key": SERVICE_KEY},
         )
     [ticket] = listed.json()["tickets"]
     assert "forgot_password" in ticket["summary"]
