@@ -17,20 +17,19 @@ forgives. Keys are bounded: past ``max_keys`` the least recently used are forgot
 
 from __future__ import annotations
 
-import math
 import os
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 
 from carpimko.rates import RateLimit as Rate
+from carpimko.rates import SlidingWindows
 
 SENDER_DEFAULT = Rate(30, 60)
 CLIENT_DEFAULT = Rate(120, 60)
 
 
 class TurnLimiter:
-    """Sliding-window counters per sender and per client; :meth:`hit` counts or refuses."""
+    """Sliding windows per sender and per client; :meth:`hit` counts or refuses."""
 
     def __init__(
         self,
@@ -41,40 +40,22 @@ class TurnLimiter:
     ) -> None:
         self.per_sender = per_sender
         self.per_client = per_client
-        self._clock = clock
-        self._max_keys = max_keys
-        self._events: OrderedDict[str, deque[float]] = OrderedDict()
+        self._windows = SlidingWindows(clock, max_keys)
 
     def hit(self, sender: str, client: str | None) -> int:
         """0 and the message counted, or the whole seconds to wait (nothing counted)."""
-        now = self._clock()
         keys = [(f"sender:{sender}", self.per_sender)]
         if client:
             keys.append((f"client:{client}", self.per_client))
-        wait = max(self._wait(key, rate, now) for key, rate in keys)
+        wait = max(self._windows.wait(key, rate) for key, rate in keys)
         if wait:
             return wait
         for key, rate in keys:
-            self._count(key, rate, now)
+            self._windows.count(key, rate)
         return 0
 
     def __len__(self) -> int:
-        return len(self._events)
-
-    def _wait(self, key: str, rate: Rate, now: float) -> int:
-        events = self._events.get(key)
-        if events is None or len(events) < rate.count:
-            return 0
-        return max(0, math.ceil(events[0] + rate.seconds - now))
-
-    def _count(self, key: str, rate: Rate, now: float) -> None:
-        events = self._events.pop(key, None)
-        if events is None:
-            events = deque(maxlen=rate.count)  # the oldest event drops out by itself
-        events.append(now)
-        self._events[key] = events  # most recently used last
-        while len(self._events) > self._max_keys:
-            self._events.popitem(last=False)
+        return len(self._windows)
 
 
 def limiter_from_env(env: Mapping[str, str] | None = None) -> TurnLimiter:
