@@ -120,6 +120,25 @@ async def test_french_phone_numbers(raw: str, expected: str | None) -> None:
     assert normalize_french_phone(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "allowed"),
+    [
+        ("08 99 23 45 67", False),  # premium rate
+        ("+33 8 92 68 01 23", False),  # premium rate
+        ("08 10 12 34 56", False),  # shared cost
+        ("08 00 12 34 56", False),  # toll free: a service, not a person
+        ("06 12 34 56 78", True),
+        ("01 30 48 10 00", True),
+        ("09 51 23 45 67", True),  # internet box
+    ],
+)
+async def test_callbacks_go_to_a_persons_line_only(raw: str, allowed: bool) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = await ValidateCallbackForm().validate_callback_phone(raw, dispatcher, tracker(), {})
+    assert (slots["callback_phone"] is not None) is allowed
+    assert responses(dispatcher) == ([] if allowed else ["utter_callback_phone_special"])
+
+
 async def test_phone_is_echoed_masked() -> None:
     assert mask_phone("+33612345678") == "06 ** ** ** 78"
 
