@@ -98,9 +98,9 @@ def test_settings_defaults_and_production_requirements() -> None:
     )
     assert production.rate_login_dossier == RateLimit(10, 60) and production.port == 9000
     with pytest.raises(ConfigError):
-        Settings.from_env({"PORTAL_RATE_LOGIN_DOSSIER": "dix"})
+        Settings.from_env({"CARPIMKO_DEMO": "1", "PORTAL_RATE_LOGIN_DOSSIER": "dix"})
     with pytest.raises(ConfigError):
-        Settings.from_env({"PORTAL_PORT": "huit"})
+        Settings.from_env({"CARPIMKO_DEMO": "1", "PORTAL_PORT": "huit"})
 
 
 def test_migrations_upgrade_and_downgrade_cleanly(tmp_path: Path) -> None:
