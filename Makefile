@@ -147,8 +147,8 @@ eval: $(MODEL)  ## NLU scores on the held-out set against a TF-IDF + LinearSVC b
 		--write docs/nlu.md
 
 # --- running -------------------------------------------------------------------
-run: $(MODEL) web  ## start portal, action server and Rasa; Ctrl-C stops them all
-	scripts/run.sh
+run: $(MODEL) web  ## start the whole assistant in demo mode (CARPIMKO_DEMO=1); Ctrl-C stops it
+	CARPIMKO_DEMO=1 scripts/run.sh
 
 transcripts: $(MODEL) web  ## replay the main procedures over REST on a fresh stack → docs/transcripts.md
 	$(PY) scripts/replay_transcripts.py
@@ -157,7 +157,7 @@ transcripts-trust: $(MODEL) web  ## replay issue 17's four hardest cases over RE
 	$(PY) scripts/replay_transcripts.py --set trust
 
 portal: $(STAMP)  ## serve the reference portal alone on :8080 (migrates, loads demo data)
-	$(PY) -m portal
+	CARPIMKO_DEMO=1 $(PY) -m portal
 
 shell: $(MODEL)  ## talk to the assistant in the terminal (action server with its token, patches as in production)
 	@mkdir -p var/log; token=$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'); \

@@ -30,7 +30,9 @@ def french_time(moment: datetime | time) -> str:
 
 
 def client_id(tracker: Tracker) -> str:
-    """Who the portal rate-limits: the channel's client id when given, else the conversation."""
+    """Who the portal rate-limits: the client the channel saw (``client_ip``, or the phone
+    channel's ``client_id``), stamped by the channel over anything the user sent
+    (carpimko/channels/client.py); a conversation without one (shell) is its own client."""
     metadata = tracker.latest_message.get("metadata") or {}
     for key in ("client_ip", "client_id"):
         value = metadata.get(key) if isinstance(metadata, dict) else None

@@ -5,7 +5,9 @@
   a callback (slot ``handoff_status`` = ``closed``; yes → ``callback_form``; no →
   ``action_callback_declined``: the secure messaging). Portal down → apology, phone and site.
 - ``validate_callback_form``: a French phone number (``phonenumbers``, metropolitan and
-  overseas), kept in E.164 and only ever echoed masked.
+  overseas), kept in E.164 and only ever echoed masked. Only numbers a person answers
+  (:data:`CALLBACK_TYPES`: fixed line, mobile, internet box): a premium-rate, shared-cost or
+  other special number would make the fund's advisors pay, or call a service, on demand.
 - ``action_create_callback``: creates the callback ticket.
 """
 
@@ -27,6 +29,14 @@ from actions.summary import conversation_summary
 from carpimko import privacy
 
 FRENCH_REGIONS = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"}
+CALLBACK_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.VOIP,  # 09: the phone line of an internet box
+    }
+)
 STATUS_SLOT = "handoff_status"
 FORM_PROMPTS = ("utter_ask_callback_phone",)
 """What callback_form asks (Rasa finds it by name: ``utter_ask_<slot>``)."""
@@ -43,6 +53,11 @@ def normalize_french_phone(raw: str) -> str | None:
     if phonenumbers.region_code_for_number(number) not in FRENCH_REGIONS:
         return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def callback_allowed(e164: str) -> bool:
+    """Whether an advisor may call this (valid French) number back: a person's line only."""
+    return phonenumbers.number_type(phonenumbers.parse(e164)) in CALLBACK_TYPES
 
 
 def mask_phone(e164: str) -> str:
@@ -74,6 +89,10 @@ class ValidateCallbackForm(CountingFormValidation):
         phone = normalize_french_phone(str(value or ""))
         if phone is None:
             return self.reject("callback_phone", dispatcher, tracker, "utter_invalid_phone")
+        if not callback_allowed(phone):
+            return self.reject(
+                "callback_phone", dispatcher, tracker, "utter_callback_phone_special"
+            )
         return self.accept("callback_phone", seal(phone, tracker.sender_id), tracker)
 
 

@@ -41,12 +41,26 @@ class PortalUnavailable(PortalError):
 class PortalRejected(PortalError):
     """The portal refused the request (4xx) with a French message."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        retry_after: int = 0,
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.retry_after = retry_after
+        """Seconds before a refused (429) request may succeed, as the portal says."""
+
+    @property
+    def minutes(self) -> str:
+        """The wait in whole minutes (at least 1), for the throttled responses."""
+        return str(max(1, -(-self.retry_after // 60)))
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,13 @@ def _address(raw: dict[str, Any]) -> str:
     parts = [raw.get("name"), raw.get("line1"), raw.get("line2")]
     city = " ".join(p for p in (raw.get("postal_code"), raw.get("city")) if p)
     return ", ".join(str(p) for p in [*parts, city] if p)
+
+
+def _seconds(value: object) -> int:
+    try:
+        return max(0, int(str(value)))
+    except ValueError:
+        return 0
 
 
 class PortalClient:
@@ -184,6 +205,7 @@ class PortalClient:
                 str(details.get("code", "inconnu")),
                 str(details.get("message", "La demande n'a pas pu aboutir.")),
                 details.get("field"),
+                _seconds(details.get("retry_after") or response.headers.get("retry-after")),
             )
         return body
 

@@ -6,7 +6,8 @@
 - it listens on ``BIND_HOST`` (default 127.0.0.1);
 - every route but ``/health`` needs the header ``X-Action-Token: $ACTION_SERVER_TOKEN``
   (endpoints.yml makes Rasa send it; scripts/run.sh draws a random token per start when the
-  variable is unset). An empty token disables the check, with a warning: development only;
+  variable is unset). An empty token disables the check, with a warning: demo mode only
+  (``CARPIMKO_DEMO=1``); in production a missing or weak token (or portal key) stops the start;
 - no CORS: browsers have no business calling it.
 
 Run: ``python -m actions.server --port 5055``.
@@ -25,7 +26,9 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
 
 from actions import observability
+from actions.config import load_settings
 from carpimko import jsonlog
+from carpimko.deployment import SettingError, demo_mode, refuse_to_start, strong_secret
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +62,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     jsonlog.basic_config("actions", os.environ.get("LOG_LEVEL", "INFO"))
     token = os.environ.get("ACTION_SERVER_TOKEN", "")
+    try:
+        load_settings()  # refuse now, not at the first action, a key production can't use
+        if not demo_mode():
+            strong_secret("ACTION_SERVER_TOKEN", token)
+    except SettingError as error:
+        refuse_to_start("Le serveur d'actions", error)
     if not token:
         logger.warning("ACTION_SERVER_TOKEN is empty: the action server accepts any caller.")
     app = create_action_app(token)

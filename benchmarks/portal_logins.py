@@ -66,6 +66,7 @@ def main() -> int:
         port = free_port()
         env = {
             **os.environ,
+            "CARPIMKO_DEMO": "1",  # demo data and keys, as `make run`
             "PORTAL_PORT": str(port),
             "PORTAL_HOST": "127.0.0.1",
             "PORTAL_DATABASE_URL": f"sqlite:///{tmp}/portal.sqlite3",

@@ -179,6 +179,7 @@ def main() -> int:
         token = uuid.uuid4().hex
         env = {
             **os.environ,
+            "CARPIMKO_DEMO": "1",  # demo data and keys, as `make run`
             "PORTAL_PORT": str(portal_port),
             "PORTAL_HOST": "127.0.0.1",
             "PORTAL_URL": portal_url,

@@ -2,7 +2,7 @@
 
     carpimko transcripts export --since 2026-01-01 [--until 2026-01-31] [--channel web|ivr|rest]
                                 --format jsonl|csv|html [--output FILE]
-    carpimko transcripts purge [--older-than DAYS] [--dry-run]
+    carpimko transcripts purge [--older-than DAYS] [--dry-run] [--every HOURS]
     carpimko staff create LOGIN [--password-stdin]
     carpimko privacy scan [--tracker URL] [--console URL] [--logs PATH…] [--stacks DIR]
     carpimko privacy scrub [--tracker URL]
@@ -20,10 +20,12 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from typing import Any, TextIO
 
+from carpimko.deployment import SettingError
 from console import export, privacy_scan, staff, tracker
 from console.config import DEFAULT_RETENTION_DAYS, Settings
 from console.conversations import export_record
@@ -49,6 +51,16 @@ def _days(value: str) -> int:
     return int(value)
 
 
+def _hours(value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = 0.0
+    if not hours > 0:
+        raise argparse.ArgumentTypeError("indiquez un nombre d'heures positif")
+    return hours
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="carpimko", description="Outils de l'équipe support.")
     groups = root.add_subparsers(dest="group", required=True)
@@ -71,6 +83,13 @@ def parser() -> argparse.ArgumentParser:
         f"{DEFAULT_RETENTION_DAYS})",
     )
     purge.add_argument("--dry-run", action="store_true", help="compter sans supprimer")
+    purge.add_argument(
+        "--every",
+        type=_hours,
+        default=None,
+        metavar="HOURS",
+        help="purger maintenant puis toutes les HOURS heures, jusqu'à l'arrêt (scripts/run.sh)",
+    )
 
     insights = groups.add_parser("insights", help="chiffres du tableau de bord")
     insights.add_argument("--since", type=_date, help="premier jour (défaut : il y a 29 jours)")
@@ -129,6 +148,24 @@ def export_transcripts(args: argparse.Namespace, settings: Settings) -> int:
     )
     print(f"{count} conversation(s) exportée(s).", file=sys.stderr)
     return 0
+
+
+def purge_on_schedule(
+    args: argparse.Namespace, settings: Settings, sleep: Callable[[float], None] | None = None
+) -> int:
+    """The retention promise kept without anyone thinking of it: purge now, then every
+    ``--every`` hours until stopped (scripts/run.sh starts it with the stack). A failed run
+    (database down) is reported and retried at the next tick, never fatal."""
+    while True:
+        try:
+            purge_transcripts(args, settings)
+        except Exception as error:  # the schedule must outlive one failure
+            print(
+                f"Purge impossible ({type(error).__name__}) : nouvel essai plus tard.",
+                file=sys.stderr,
+            )
+        sys.stdout.flush()
+        (sleep or time.sleep)(args.every * 3600)
 
 
 def purge_transcripts(args: argparse.Namespace, settings: Settings) -> int:
@@ -226,7 +263,11 @@ def show_insights(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingError as error:
+        print(f"Configuration invalide : {error}", file=sys.stderr)
+        return 2
     if args.group == "staff":
         return create_staff(args, settings)
     if args.group == "privacy":
@@ -235,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return show_insights(args, settings)
     if args.command == "export":
         return export_transcripts(args, settings)
+    if args.every:
+        return purge_on_schedule(args, settings)
     return purge_transcripts(args, settings)
 
 

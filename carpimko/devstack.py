@@ -106,6 +106,11 @@ def stack_env(
         "CONSOLE_DATABASE_URL": f"sqlite:///{tmp / 'console.sqlite3'}",
         "TRACKER_DB": str(tmp / "tracker.sqlite3"),
         "LOG_DIR": str(tmp / "log"),
+        "CARPIMKO_DEMO": "1",  # as `make run`: demo accounts, mailbox and clock
+        # Every test and benchmark user is the one loopback client, sending faster than a
+        # person: the chat channels' own limits are tested in tests/reliability instead.
+        "CARPIMKO_RATE_SENDER": "100000/60",
+        "CARPIMKO_RATE_CLIENT": "100000/60",
         **(overrides or {}),
     }
     for name in drop:

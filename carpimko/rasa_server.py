@@ -12,6 +12,12 @@ Every Rasa process of the project starts here (``run``, ``shell``, ``test``): it
 project's patches of Rasa's internals (:mod:`carpimko.rasa_patches`: version-checked, each with
 its reason; ``CARPIMKO_RASA_PATCHES=0`` runs stock Rasa) before any model is loaded.
 
+Closed by default (:mod:`carpimko.deployment`): browsers of other sites get no CORS headers
+unless ``RASA_CORS_ORIGINS`` names the site that embeds the widget (``*`` only with
+``CARPIMKO_DEMO=1``), and outside demo mode a ``RASA_AUTH_TOKEN`` must be a strong secret; a
+``--cors`` on the command line is refused (one setting decides it). Otherwise Rasa does not
+start and the message says which setting to fix.
+
 Before Rasa is imported, :func:`skip_unused_imports` keeps out the packages TensorFlow imports
 only when they are installed, for features the server never uses: ``jax`` (TensorFlow 2.12
 depends on it for its TFLite converter, imported under ``try … except ImportError``) costs about
@@ -28,6 +34,13 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from carpimko import jsonlog
+from carpimko.deployment import (
+    SettingError,
+    allowed_origins,
+    demo_mode,
+    refuse_to_start,
+    strong_secret,
+)
 
 UNUSED_OPTIONAL_IMPORTS = ("jax",)
 """Imported by TensorFlow only if installed, and only for what the server never does."""
@@ -41,25 +54,40 @@ def skip_unused_imports(modules: MutableMapping[str, Any] = sys.modules) -> None
 
 
 def rasa_argv(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> list[str]:
-    """Rasa's arguments, with ``--enable-api --auth-token`` when RASA_AUTH_TOKEN is set
-    (popped from ``environ`` so that child processes don't inherit it)."""
+    """Rasa's arguments, with ``--cors`` from RASA_CORS_ORIGINS and ``--enable-api
+    --auth-token`` when RASA_AUTH_TOKEN is set (popped from ``environ`` so that child processes
+    don't inherit it).
+
+    Raises:
+        SettingError: ``--cors`` given, ``*`` outside demo mode, or a weak production token.
+    """
+    if "--cors" in argv:
+        raise SettingError("l'option --cors est remplacée par le réglage RASA_CORS_ORIGINS.")
+    if argv[:1] != ["run"]:  # shell, test: no HTTP server of ours to open
+        return argv
+    origins = allowed_origins(environ)
+    cors = ["--cors", *origins] if origins else []
     token = environ.pop("RASA_AUTH_TOKEN", "")
     if not token:
-        return argv
-    return [*argv, "--enable-api", "--auth-token", token]
+        return [*argv, *cors]
+    if not demo_mode(environ):
+        strong_secret("RASA_AUTH_TOKEN", token)
+    return [*argv, *cors, "--enable-api", "--auth-token", token]
 
 
 def main() -> None:
     jsonlog.configure("rasa")  # before Rasa's imports: their warnings become JSON lines too
+    try:  # before loading anything: a refusal is immediate
+        sys.argv = ["rasa", *rasa_argv(sys.argv[1:], os.environ)]
+    except SettingError as error:
+        refuse_to_start("Rasa", error)
     skip_unused_imports()
     from rasa.__main__ import main as rasa_main
 
     from carpimko import rasa_metrics, rasa_patches
 
     rasa_metrics.install()
-
     rasa_patches.install()
-    sys.argv = ["rasa", *rasa_argv(sys.argv[1:], os.environ)]
     rasa_main()
 
 

@@ -12,6 +12,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from carpimko import observability
+from carpimko.rates import SlidingWindows
 from console import staff, tracker
 from console.auth import require_staff
 from console.blueprints import audit, conversations, dashboard, handoffs, health, session
@@ -43,7 +44,7 @@ def create_app(
     app.ctx.settings = settings
     app.ctx.hasher = hasher or make_hasher()
     app.ctx.templates = make_environment()
-    app.ctx.login_failures = {}
+    app.ctx.login_failures = SlidingWindows(max_keys=10_000)  # login names, forgotten
 
     async def open_resources(app: Sanic, _loop: object) -> None:
         app.ctx.store = staff.open_store(settings.database_url)

@@ -14,7 +14,8 @@ Variables (defaults work for `make run` on one machine; docs/console.md lists th
   (``demo-pseudonym-key``; set a secret in production).
 - ``TRANSCRIPT_RETENTION_DAYS``: default of ``carpimko transcripts purge`` (``365``).
 - ``PORTAL_URL`` / ``PORTAL_SERVICE_KEY``: where the handoff tickets are
-  (``http://127.0.0.1:8080`` / ``demo-service-key``).
+  (``http://127.0.0.1:8080`` / ``demo-service-key`` in demo mode only: outside ``CARPIMKO_DEMO=1``
+  the key must be a strong secret or the console does not start, :mod:`carpimko.deployment`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from carpimko.deployment import DEMO_SERVICE_KEY, demo_mode, secret_setting
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RETENTION_DAYS = 365
@@ -63,11 +66,12 @@ class Settings:
     page_size: int = 50
     retention_days: int = DEFAULT_RETENTION_DAYS
     portal_url: str = "http://127.0.0.1:8080"
-    portal_service_key: str = "demo-service-key"
+    portal_service_key: str = DEMO_SERVICE_KEY
     pseudonym_key: str = "demo-pseudonym-key"
 
     @classmethod
     def from_env(cls) -> Settings:
+        """Raises SettingError when, outside demo mode, PORTAL_SERVICE_KEY is missing or weak."""
         env = os.environ
         return cls(
             host=env.get("CONSOLE_HOST", cls.host),
@@ -80,6 +84,8 @@ class Settings:
             page_size=int(env.get("CONSOLE_PAGE_SIZE", cls.page_size)),
             retention_days=int(env.get("TRANSCRIPT_RETENTION_DAYS", cls.retention_days)),
             portal_url=env.get("PORTAL_URL", cls.portal_url).rstrip("/"),
-            portal_service_key=env.get("PORTAL_SERVICE_KEY", cls.portal_service_key),
-            pseudonym_key=env.get("CONSOLE_PSEUDONYM_KEY", cls.pseudonym_key),
+            portal_service_key=secret_setting(env, "PORTAL_SERVICE_KEY", demo_mode(env)),
+            pseudonym_key=secret_setting(
+                env, "CONSOLE_PSEUDONYM_KEY", demo_mode(env), cls.pseudonym_key
+            ),
         )

@@ -53,12 +53,12 @@ def csv_rows(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     for record in records:
         head = [
-            record["sender_id"],
+            csv_safe(record["sender_id"]),
             record["channel"],
             record["started_at"],
             record["last_activity"],
             "oui" if record["authenticated"] else "non",
-            record["outcome"],
+            csv_safe(record["outcome"] or ""),
             "oui" if record["handoff"] else "non",
         ]
         for number, turn in enumerate(record["turns"], start=1):
@@ -70,8 +70,8 @@ def csv_rows(records: Iterable[dict[str, Any]]) -> Iterator[str]:
                     turn.get("timestamp") or "",
                     turn["role"],
                     csv_safe(turn.get("text") or ""),
-                    turn.get("intent") or "",
-                    action,
+                    csv_safe(turn.get("intent") or ""),
+                    csv_safe(action),
                 ]
             )
         yield buffer.getvalue()
@@ -81,9 +81,15 @@ def csv_rows(records: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""OWASP « CSV injection »: a spreadsheet reads a cell starting with one of these as a formula."""
+
+
 def csv_safe(text: str) -> str:
-    """A cell starting with = + - @ would be a formula in a spreadsheet: quote it."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A cell a spreadsheet shows as text: a leading ' before a formula start. Every cell a
+    user can influence goes through it (sender ids start with + - @ on REST, texts anything)."""
+    text = str(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def html(records: Iterable[dict[str, Any]]) -> Iterator[str]:

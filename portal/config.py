@@ -1,7 +1,8 @@
 """Settings of the portal, read once from environment variables.
 
-Every knob has a documented default so that `python -m portal` works on a
-fresh checkout in demo mode; production refuses to start without secrets.
+Without settings the portal is in production mode and refuses to start until PORTAL_SECRET
+and PORTAL_SERVICE_KEY are strong (:mod:`carpimko.deployment`); ``CARPIMKO_DEMO=1`` (``make
+run``) gives demo mode: demo mailbox, demo clock, demo data, a random secret and the demo key.
 """
 
 from __future__ import annotations
@@ -13,32 +14,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from carpimko.deployment import DEMO_SERVICE_KEY, SettingError, secret_setting
+from carpimko.deployment import demo_mode as demo_requested
+from carpimko.rates import RateLimit
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "portal.sqlite3"
-DEMO_SERVICE_KEY = "demo-service-key"
 
 
-class ConfigError(ValueError):
+class ConfigError(SettingError):
     """Raised when the environment holds an unusable setting."""
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """At most `count` events per `seconds` for one key."""
-
-    count: int
-    seconds: int
-
-    @classmethod
-    def parse(cls, name: str, text: str) -> RateLimit:
-        try:
-            count_text, seconds_text = text.split("/", 1)
-            limit = cls(int(count_text), int(seconds_text))
-        except ValueError as exc:
-            raise ConfigError(f"{name} doit être de la forme N/secondes, reçu {text!r}") from exc
-        if limit.count < 1 or limit.seconds < 1:
-            raise ConfigError(f"{name} doit être strictement positif")
-        return limit
 
 
 @dataclass(frozen=True)
@@ -50,7 +35,7 @@ class Settings:
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     service_key: str = DEMO_SERVICE_KEY
-    demo_mode: bool = True
+    demo_mode: bool = False
     public_url: str = "http://localhost:8080"
     session_ttl_seconds: int = 15 * 60
     file_link_ttl_seconds: int = 10 * 60
@@ -97,21 +82,19 @@ class Settings:
         """Build settings from PORTAL_* variables, refusing unsafe production setups."""
         env = os.environ if env is None else env
         get = env.get
-        demo_mode = _bool("PORTAL_DEMO_MODE", get("PORTAL_DEMO_MODE", "true"))
-        secret = get("PORTAL_SECRET", "")
-        service_key = get("PORTAL_SERVICE_KEY", "")
-        if not demo_mode and (len(secret) < 32 or len(service_key) < 16):
-            raise ConfigError(
-                "Hors mode démo, PORTAL_SECRET (32 caractères minimum) et "
-                "PORTAL_SERVICE_KEY (16 caractères minimum) sont obligatoires"
-            )
+        try:
+            demo_mode = demo_requested(env)
+            secret = secret_setting(env, "PORTAL_SECRET", demo_mode, secrets.token_urlsafe(32))
+            service_key = secret_setting(env, "PORTAL_SERVICE_KEY", demo_mode)
+        except SettingError as error:
+            raise ConfigError(str(error)) from None
         defaults = cls()
         return cls(
             host=get("PORTAL_HOST", defaults.host),
             port=_int("PORTAL_PORT", get("PORTAL_PORT"), defaults.port),
             database_url=get("PORTAL_DATABASE_URL") or defaults.database_url,
-            secret=secret or defaults.secret,
-            service_key=service_key or DEMO_SERVICE_KEY,
+            secret=secret,
+            service_key=service_key,
             demo_mode=demo_mode,
             public_url=get("PORTAL_PUBLIC_URL", defaults.public_url).rstrip("/"),
             session_ttl_seconds=_int(
@@ -191,7 +174,7 @@ def _clock_start(text: str, demo_mode: bool) -> str:
     if not text:
         return ""
     if not demo_mode:
-        raise ConfigError("PORTAL_CLOCK_START n'est accepté qu'en mode démo")
+        raise ConfigError("PORTAL_CLOCK_START n'est accepté qu'en mode démo (CARPIMKO_DEMO=1)")
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
@@ -203,4 +186,7 @@ def _clock_start(text: str, demo_mode: bool) -> str:
 
 def _rate(env: Mapping[str, str], name: str, default: RateLimit) -> RateLimit:
     text = env.get(name)
-    return default if not text else RateLimit.parse(name, text)
+    try:
+        return default if not text else RateLimit.parse(name, text)
+    except SettingError as error:
+        raise ConfigError(str(error)) from None

@@ -533,6 +533,12 @@ def _json(schema: Schema) -> Schema:
     return {"application/json": {"schema": schema}}
 
 
+def _no_content(operation: Schema, description: str) -> Schema:
+    """`operation` whose success (204) has no body."""
+    operation["responses"]["204"] = {"description": description}
+    return operation
+
+
 def _op(
     summary: str,
     tag: str,
@@ -719,7 +725,18 @@ def _paths(demo_mode: bool) -> dict[str, Any]:
                 "Session",
                 (400, 401, 422, 429),
                 body="Login",
-            )
+            ),
+            "delete": _no_content(
+                _op(
+                    "Déconnexion : le jeton (et les autres sessions du membre) est révoqué",
+                    "Session",
+                    204,
+                    None,
+                    AUTH,
+                    security=SESSION,
+                ),
+                "Session terminée",
+            ),
         },
         "/api/v1/me": {"get": _op("Mon dossier", "Mon dossier", 200, "Me", AUTH, security=SESSION)},
         "/api/v1/me/first-login": {

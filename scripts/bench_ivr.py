@@ -107,6 +107,7 @@ class Stack:
         ]
         env = {
             **os.environ,
+            "CARPIMKO_DEMO": "1",  # demo data and keys, as `make run`
             "PORTAL_PORT": str(portal_port),
             "PORTAL_HOST": "127.0.0.1",
             "PORTAL_URL": self.portal_url,

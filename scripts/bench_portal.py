@@ -86,7 +86,7 @@ def start_portal(port: int, workdir: Path) -> subprocess.Popen[bytes]:
         "PORTAL_HOST": "127.0.0.1",
         "PORTAL_PORT": str(port),
         "PORTAL_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "PORTAL_DEMO_MODE": "true",
+        "CARPIMKO_DEMO": "1",
         "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PORTAL_RATE_LOGIN_CLIENT": "100000/60",
         "PORTAL_RATE_LOGIN_DOSSIER": "100000/60",

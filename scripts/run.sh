@@ -17,6 +17,15 @@ cd "$(dirname "$0")/.."
 : "${LOG_DIR:=var/log}"
 # Seconds each service may take to answer its health check (Rasa loads the model first).
 : "${START_TIMEOUT:=300}"
+# Demo mode (demo mailbox, clock, accounts, demo-service-key) only when asked: `make run` sets
+# CARPIMKO_DEMO=1. Without it every service is in production mode and refuses to start until
+# its secrets are set (carpimko/deployment.py, .env.example).
+export CARPIMKO_DEMO="${CARPIMKO_DEMO:-0}"
+# Origins allowed to call Rasa from a browser: the demo site's own (carpimko/rasa_server.py).
+export RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:-http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}}"
+# GDPR: `carpimko transcripts purge --every` deletes conversations idle longer than
+# TRANSCRIPT_RETENTION_DAYS (365), at start and then every PURGE_EVERY_HOURS (docs/console.md).
+: "${PURGE_EVERY_HOURS:=24}"
 # --- access control and limits (docs/reliability.md) ---
 # Rasa's HTTP API (/conversations, /model…) stays off unless RASA_AUTH_TOKEN is set; then it
 # answers only requests carrying ?token=$RASA_AUTH_TOKEN. The channels (/webhooks/…) stay open.
@@ -99,9 +108,10 @@ start portal env MALLOC_MMAP_THRESHOLD_="$PORTAL_MALLOC_MMAP_THRESHOLD" .venv/bi
 start actions .venv/bin/python -m actions.server --host "$BIND_HOST" --port "$ACTION_PORT"
 start rasa env SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY" .venv/bin/python -m carpimko.rasa_server run \
   --model "$RASA_MODEL" --port "$RASA_PORT" --interface "$BIND_HOST" --credentials credentials.yml \
-  --endpoints "$RASA_ENDPOINTS" --cors "*"
+  --endpoints "$RASA_ENDPOINTS"
 start web env WEB_HOST="$BIND_HOST" WEB_PORT="$WEB_PORT" .venv/bin/python -m webdemo
 start console env CONSOLE_HOST="$BIND_HOST" CONSOLE_PORT="$CONSOLE_PORT" .venv/bin/python -m console
+start purge .venv/bin/carpimko transcripts purge --every "$PURGE_EVERY_HOURS"
 
 wait_http portal "http://127.0.0.1:${PORTAL_PORT}/health" "$START_TIMEOUT"
 wait_http actions "http://127.0.0.1:${ACTION_PORT}/health" "$START_TIMEOUT"
@@ -119,6 +129,10 @@ MSG
 echo "  Portail            http://localhost:${PORTAL_PORT}/health  (OpenAPI : /openapi.json)"
 echo "  Site de démo       http://localhost:${WEB_PORT}/  (boîte aux lettres : http://localhost:${PORTAL_PORT}/demo/mailbox)"
 echo "  Console support    http://localhost:${CONSOLE_PORT}/  (compte : .venv/bin/carpimko staff create <identifiant>)"
+echo "  Purge RGPD         toutes les ${PURGE_EVERY_HOURS} h (journal : $LOG_DIR/purge.log)"
+if [ "$CARPIMKO_DEMO" = "1" ]; then
+  echo "Mode démonstration (CARPIMKO_DEMO=1) : comptes et boîte aux lettres de démo, données fictives."
+fi
 echo "Journaux dans $LOG_DIR/. Ctrl-C pour tout arrêter."
 wait -n "${pids[@]}" || true
 echo "Un service s'est arrêté : voir $LOG_DIR/." >&2

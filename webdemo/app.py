@@ -27,13 +27,13 @@ def _json_error(message: str, status: int) -> HTTPResponse:
 
 
 def _csp(settings: Settings) -> str:
-    """Scripts and styles from this site only; socket.io may reach the Rasa origin (ws too)."""
-    rasa = urlsplit(settings.rasa_public_url)
-    ws_scheme = "wss" if rasa.scheme == "https" else "ws"
-    origin = f"{rasa.scheme}://{rasa.netloc}"
+    """Scripts and styles from this site only; socket.io may reach the Rasa host, over https
+    and wss too (the widget upgrades an http:// Rasa URL when the page is https)."""
+    netloc = urlsplit(settings.rasa_public_url).netloc
+    rasa = " ".join(f"{scheme}://{netloc}" for scheme in ("http", "https", "ws", "wss"))
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-        f"connect-src 'self' {origin} {ws_scheme}://{rasa.netloc}; "
+        f"connect-src 'self' {rasa}; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
     )
 
@@ -155,7 +155,10 @@ def create_app(settings: Settings | None = None, name: str = "carpimko_webdemo")
         return response.json(body, status=status, headers={"Cache-Control": "no-store"})
 
     @app.post("/espace-personnel/deconnexion")
-    async def logout(_: Request) -> HTTPResponse:
+    async def logout(request: Request) -> HTTPResponse:
+        token = unsign(request.cookies.get(COOKIE), settings.secret)
+        if token:  # the token also sat in the page (the widget's): the portal revokes it
+            await portal.logout(settings.portal_url, token)
         resp = response.redirect("/", status=303)
         del resp.cookies[COOKIE]
         # Forget the conversations kept in the browser (sessionStorage) on this shared device.

@@ -1,4 +1,8 @@
-"""Settings of the demo site, read once from the environment (defaults: one machine)."""
+"""Settings of the demo site, read once from the environment (defaults: one machine).
+
+The site shows demo accounts and links to the portal's demo mailbox: it starts only in demo
+mode (``CARPIMKO_DEMO=1``, set by ``make run``), never by default (:mod:`carpimko.deployment`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+from carpimko.deployment import DEMO_FLAG, SettingError, demo_mode
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,8 +44,16 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Reads WEB_*, PORTAL_URL, PORTAL_PUBLIC_URL and RASA_PUBLIC_URL."""
+        """Reads WEB_*, PORTAL_URL, PORTAL_PUBLIC_URL and RASA_PUBLIC_URL.
+
+        Raises:
+            SettingError: demo mode was not asked for.
+        """
         env = os.environ
+        if not demo_mode(env):
+            raise SettingError(
+                f"le site de démonstration ne démarre qu'en mode démonstration ({DEMO_FLAG}=1)."
+            )
         return cls(
             host=env.get("WEB_HOST", cls.host),
             port=int(env.get("WEB_PORT", cls.port)),

@@ -81,6 +81,19 @@ async def me(portal_url: str, token: str) -> dict[str, Any] | None:
     return data
 
 
+async def logout(portal_url: str, token: str) -> bool:
+    """DELETE /api/v1/sessions: the portal revokes the token. False when it could not be told
+    (the token then dies at its expiry, a few minutes later)."""
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            response = await client.delete(
+                f"{portal_url}/api/v1/sessions", headers={"Authorization": f"Bearer {token}"}
+            )
+    except httpx.HTTPError:
+        return False
+    return response.status_code in (204, 401)
+
+
 async def upload(
     portal_url: str, token: str, name: str, data: bytes, content_type: str
 ) -> tuple[int, dict[str, Any]]:

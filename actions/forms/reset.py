@@ -221,7 +221,9 @@ class ValidateResetForm(CountingFormValidation):
             return {"dossier_number": None, POSTAL_CODE_SLOT: None, OUTCOME_SLOT: "unavailable"}
         except PortalRejected as rejection:
             if rejection.status == 429:
-                dispatcher.utter_message(response="utter_identity_too_many_attempts")
+                dispatcher.utter_message(
+                    response="utter_identity_too_many_attempts", minutes=rejection.minutes
+                )
                 return {"dossier_number": None, POSTAL_CODE_SLOT: None, OUTCOME_SLOT: "refused"}
             return self.reject(
                 POSTAL_CODE_SLOT,
@@ -256,7 +258,9 @@ class ValidateResetForm(CountingFormValidation):
                 # Same words as the real site: no hint whether the number or the profile is wrong.
                 return self.reject("dossier_number", dispatcher, tracker, "utter_reset_unknown")
             if rejection.status == 429:
-                dispatcher.utter_message(response="utter_reset_too_many_attempts")
+                dispatcher.utter_message(
+                    response="utter_reset_too_many_attempts", minutes=rejection.minutes
+                )
                 return {"dossier_number": None, OUTCOME_SLOT: "refused"}
             return self.reject(
                 "dossier_number",

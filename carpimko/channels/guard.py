@@ -12,6 +12,12 @@ no answer at all. Two pieces fix that without patching Rasa:
   call failed or the bot sent nothing at all, it runs ``utter_service_unavailable`` (a domain
   response: « je ne peux pas terminer cette démarche pour le moment », phone and hours).
 
+Before anything else a turn must come from a valid sender id (:data:`SENDER_RE`, on every
+channel) and within the channels' rate limits (:mod:`carpimko.channels.limits`: per sender id
+and per client address, the address the channel stamped in the metadata): past them the user
+gets ``utter_too_many_messages`` (when to try again, the phone hours), nothing is processed or
+stored, and :class:`Throttled` tells a channel that wants it (REST answers 429).
+
 :func:`clean_text` removes what must never reach the NLU or the tracker store: control
 characters, lone surrogates (they make the SQL insert fail), and text past
 ``CARPIMKO_MAX_MESSAGE_CHARS`` (too long → ``utter_message_too_long``, nothing processed; empty
@@ -41,12 +47,15 @@ from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
 from carpimko import metrics, rasa_patches, tracing
 from carpimko.channels import idempotency
+from carpimko.channels.client import CLIENT_KEY
+from carpimko.channels.limits import shared_limiter
 
 logger = logging.getLogger(__name__)
 
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
 MESSAGE_TOO_LONG = "utter_message_too_long"
 NOTHING_UNDERSTOOD = "utter_default"
+TOO_MANY_MESSAGES = "utter_too_many_messages"
 _KEEP = {"\n", "\t"}
 
 
@@ -186,17 +195,46 @@ class TurnFailed(Exception):
     """The turn could not be processed (nothing stored); the user was told."""
 
 
+class Throttled(Exception):
+    """The sender or the client is over its rate limit; the user was told when to come back."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+async def _refuse_excess(agent: Any, message: UserMessage, reraise: bool) -> bool:
+    """True (after telling the user) when the sender id is invalid or over its limits."""
+    if not valid_sender(message.sender_id):
+        logger.warning("Turn refused: invalid sender id.")
+        return True
+    client = (message.metadata or {}).get(CLIENT_KEY)
+    wait = shared_limiter().hit(message.sender_id, client if isinstance(client, str) else None)
+    if not wait:
+        return False
+    minutes = str(max(1, -(-wait // 60)))
+    await _send_response_text(
+        agent, message.output_channel, message.sender_id, TOO_MANY_MESSAGES, minutes=minutes
+    )
+    if reraise:
+        raise Throttled(wait)
+    return True
+
+
 def guard_turns(
     on_new_message: OnNewMessage, get_agent: AgentGetter, reraise: bool = False
 ) -> OnNewMessage:
     """``on_new_message`` that cleans the text and never leaves the user without an answer.
 
     With ``reraise`` a failed turn raises :class:`TurnFailed` after the apology (REST answers
-    503: an integration must know that nothing was stored)."""
+    503: an integration must know that nothing was stored), and a throttled one
+    :class:`Throttled` (REST answers 429)."""
 
     async def guarded(message: UserMessage) -> Any:
         agent = get_agent()
         output = message.output_channel
+        if await _refuse_excess(agent, message, reraise):
+            return None
         message.text = clean_text(message.text) if isinstance(message.text, str) else ""
         if len(message.text) > max_message_chars():
             await _utter(agent, message, MESSAGE_TOO_LONG, output)
@@ -264,14 +302,17 @@ async def _utter(agent: Any, message: UserMessage, response: str, output: Output
 
 
 async def _send_response_text(
-    agent: Any, output: OutputChannel, recipient: str, response: str
+    agent: Any, output: OutputChannel, recipient: str, response: str, **values: str
 ) -> None:
-    """Send a domain response without the tracker store (it may be what failed)."""
+    """Send a domain response without the tracker store (it may be what failed, or the turn
+    must leave no trace); ``{name}`` in its text is replaced by ``values[name]``."""
     variants = getattr(getattr(agent, "domain", None), "responses", {}).get(response) or []
     if not variants:
         return
     variant = variants[0]
     payload = {k: variant[k] for k in ("text", "buttons") if variant.get(k)}
+    for name, value in values.items():
+        payload["text"] = str(payload.get("text", "")).replace(f"{{{name}}}", value)
     try:
         await output.send_response(recipient, payload)
     except Exception:  # the channel itself is gone: nothing more to do

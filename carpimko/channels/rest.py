@@ -9,6 +9,10 @@ and refuses a malformed body with 400 and a French JSON error; the turn itself g
 The body size is bounded by Sanic (``SANIC_REQUEST_MAX_SIZE``, set by scripts/run.sh).
 A client that may retry puts ``{"message_id": "…"}`` in ``metadata``: a message sent again
 with the same id is answered from the tracker, not processed twice (``idempotency.py``).
+The metadata's ``client_ip`` is always the transport's client address
+(:mod:`carpimko.channels.client`), whatever the body says; past the channel's rate limits
+(:mod:`carpimko.channels.limits`) the answer is 429 with ``Retry-After`` and the bot's
+message saying when to come back.
 
 credentials.yml names it ``carpimko.channels.rest.GuardedRestInput:``.
 """
@@ -26,7 +30,8 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
-from carpimko.channels.guard import guard_turns, harden_agent, valid_sender
+from carpimko.channels.client import request_client, stamp_client
+from carpimko.channels.guard import Throttled, guard_turns, harden_agent, valid_sender
 from carpimko.channels.idempotency import MESSAGE_ID_KEY, message_id
 
 logger = logging.getLogger(__name__)
@@ -109,11 +114,15 @@ class GuardedRestInput(RestInput):
             except BadRequest as bad:
                 return error(400, bad.message, bad.field)
             collector = CollectingOutputChannel()
+            metadata = stamp_client(metadata, request_client(request))
             message = UserMessage(
                 text, collector, sender, input_channel=self.name(), metadata=metadata
             )
             try:
                 await guarded(message)
+            except Throttled as throttled:
+                headers = {"Retry-After": str(throttled.retry_after)}
+                return json_response(collector.messages, status=429, headers=headers)
             except Exception as failure:  # only the type: the user's text stays out of the log
                 logger.error("REST turn failed (%s)", type(failure).__name__)
                 return error(

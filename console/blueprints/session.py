@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import secrets
-import time
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from carpimko.privacy import mask_personal_data
+from carpimko.rates import RateLimit
 from console import staff
 from console.auth import (
     COOKIE,
@@ -22,8 +22,8 @@ from console.auth import (
 from console.views import audit, blocking, render
 
 bp = Blueprint("session")
-MAX_FAILURES = 5
-FAILURE_WINDOW = 900.0
+LOGIN_FAILURES = RateLimit(5, 900)
+"""At most 5 wrong passwords per login name per 15 minutes."""
 
 
 def _login_page(
@@ -43,12 +43,9 @@ def _login_page(
     return resp
 
 
-def _throttled(request: Request, login: str) -> bool:
-    now = time.monotonic()
-    failures = request.app.ctx.login_failures
-    recent = [t for t in failures.get(login, []) if now - t < FAILURE_WINDOW]
-    failures[login] = recent
-    return len(recent) >= MAX_FAILURES
+def _failure_key(login: str) -> str:
+    """Names differing only by case or past 64 characters count as one."""
+    return login[:64].casefold()
 
 
 @bp.get("/login")
@@ -65,19 +62,21 @@ async def login(request: Request) -> HTTPResponse:
         return _login_page(request, "La page a expiré : saisissez à nouveau vos identifiants.", 403)
     if not login_name or not password:
         return _login_page(request, "Saisissez votre identifiant et votre mot de passe.", 400)
-    if _throttled(request, login_name):
-        return _login_page(
-            request, "Trop de tentatives. Réessayez dans 15 minutes.", 429, login_name
-        )
     ctx = request.app.ctx
+    wait = ctx.login_failures.wait(_failure_key(login_name), LOGIN_FAILURES)
+    if wait:
+        minutes = max(1, -(-wait // 60))
+        return _login_page(
+            request, f"Trop de tentatives. Réessayez dans {minutes} minute(s).", 429, login_name
+        )
     staff_id = await blocking(staff.authenticate, ctx.store, ctx.hasher, login_name, password)
     if staff_id is None:
-        ctx.login_failures.setdefault(login_name, []).append(time.monotonic())
+        ctx.login_failures.count(_failure_key(login_name), LOGIN_FAILURES)
         # A password typed into the login field must not land in the audit log.
         shown = mask_personal_data(login_name[:64])
         await audit(request, "connexion_refusee", shown, actor=shown)
         return _login_page(request, "Identifiant ou mot de passe incorrect.", 401, login_name)
-    ctx.login_failures.pop(login_name, None)
+    ctx.login_failures.forget(_failure_key(login_name))
     token, _csrf = await blocking(staff.open_session, ctx.store, staff_id, ctx.settings.session_ttl)
     await audit(request, "connexion", login_name, actor=login_name)
     resp = response.redirect(safe_next(str(form.get("next") or "")), status=303)

@@ -1,4 +1,4 @@
-"""Login with numéro de dossier and password (public, rate-limited)."""
+"""Login with numéro de dossier and password (public, rate-limited), and logout (revokes)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sanic.response import HTTPResponse
 
 from portal import validation
 from portal.errors import Unauthorized
-from portal.http import client_key, db, limit, now, reply, resources
+from portal.http import client_key, db, limit, now, reply, resources, session_claims
 from portal.services import accounts
 
 bp = Blueprint("sessions", url_prefix="/api/v1/sessions")
@@ -53,3 +53,11 @@ async def login(request: Request) -> HTTPResponse:
         raise
     res.limiter.reset(dossier_key)
     return reply(result, 201)
+
+
+@bp.delete("")
+async def logout(request: Request) -> HTTPResponse:
+    """End the session: its token (and the member's others) is refused from now on."""
+    claims = session_claims(request, allow_password_change=True)
+    await db(request, accounts.end_sessions, claims)
+    return HTTPResponse(status=204)

@@ -51,6 +51,13 @@ def set_password(member: Member, password_hash: str) -> None:
     member.session_epoch += 1
 
 
+def end_sessions(session: Session, claims: SessionClaims) -> None:
+    """Logout: every token of this member stops working at once (the epoch they carry is
+    passed). Tokens are signed, not stored, so this is how one is revoked; it ends the
+    member's other devices' sessions too, the safe side on a shared computer."""
+    current_member(session, claims).session_epoch += 1
+
+
 def session_payload(settings: Settings, member: Member, must_change: bool, now: datetime) -> dict:
     claims = SessionClaims(member.dossier_number, member.profile, member.session_epoch, must_change)
     token, expires = issue_session(settings, claims, now)

@@ -52,6 +52,7 @@ def action_portal_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings
         database_url=url,
         secret="test-secret-" + "x" * 32,
         service_key=SERVICE_KEY,
+        demo_mode=True,
         public_url="http://portal.test",
         argon2_time_cost=1,
         argon2_memory_kib=1024,
@@ -81,6 +82,12 @@ async def portal_server(
         yield RunningPortal(f"http://127.0.0.1:{context.port}", clock, app, action_portal_engine)
     finally:
         await context.__aexit__()
+
+
+@pytest.fixture(autouse=True)
+def portal_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actions refuse to run without a strong portal key outside demo mode."""
+    monkeypatch.setenv("PORTAL_SERVICE_KEY", SERVICE_KEY)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -103,7 +103,7 @@ async def test_callback_ticket_and_invalid_phone(live_portal) -> None:
 
 
 async def test_wrong_service_key_is_a_rejection(live_portal, monkeypatch) -> None:
-    monkeypatch.setenv("PORTAL_SERVICE_KEY", "wrong-key-000000000")
+    monkeypatch.setenv("PORTAL_SERVICE_KEY", "wrong-key-0000000000000000000000000000")
     async with client() as portal:
         with pytest.raises(PortalRejected) as caught:
             await portal.create_handoff("conv-3", "web", "x")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from actions_testkit import responses, run, slot_events, tracker
+from portal_testkit import SERVICE_KEY
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact import ActionContact
@@ -78,7 +79,7 @@ async def test_handoff_during_opening_hours_creates_a_ticket(live_portal) -> Non
         listed = await http.get(
             "/api/v1/handoffs",
             params={"status": "open"},
-            headers={"X-Service-Key": "test-service-key-0123456789"},
+            headers={"X-Service-Key": SERVICE_KEY},
         )
     [ticket] = listed.json()["tickets"]
     assert "forgot_password" in ticket["summary"]
@@ -118,6 +119,25 @@ async def test_handoff_on_portal_timeout_answers_within_3_seconds(hung_portal) -
 )
 async def test_french_phone_numbers(raw: str, expected: str | None) -> None:
     assert normalize_french_phone(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "allowed"),
+    [
+        ("08 99 23 45 67", False),  # premium rate
+        ("+33 8 92 68 01 23", False),  # premium rate
+        ("08 10 12 34 56", False),  # shared cost
+        ("08 00 12 34 56", False),  # toll free: a service, not a person
+        ("06 12 34 56 78", True),
+        ("01 30 48 10 00", True),
+        ("09 51 23 45 67", True),  # internet box
+    ],
+)
+async def test_callbacks_go_to_a_persons_line_only(raw: str, allowed: bool) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = await ValidateCallbackForm().validate_callback_phone(raw, dispatcher, tracker(), {})
+    assert (slots["callback_phone"] is not None) is allowed
+    assert responses(dispatcher) == ([] if allowed else ["utter_callback_phone_special"])
 
 
 async def test_phone_is_echoed_masked() -> None:

@@ -74,4 +74,5 @@ def env_for_cli(
 ) -> Iterator[Path]:
     monkeypatch.setenv("CONSOLE_TRACKER_URL", f"sqlite:///{tracker_copy}")
     monkeypatch.setenv("CONSOLE_DATABASE_URL", console_db)
+    monkeypatch.setenv("CARPIMKO_DEMO", "1")  # no portal key needed by these commands' tests
     yield tracker_copy

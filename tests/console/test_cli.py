@@ -145,3 +145,58 @@ def test_staff_create_with_password_on_stdin(tmp_path: Path) -> None:
     hasher = PasswordHasher()
     assert staff.authenticate(store, hasher, "marie.curie", "Un-mot-de-passe-solide")
     assert staff.authenticate(store, hasher, "marie.curie", "Un-autre-mot-de-passe") is None
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    """OWASP CSV injection: a REST sender id may start with - + @, a message with anything."""
+    from console_testkit import Say, build_events
+
+    from console.conversations import export_record
+    from console.export import csv_rows
+
+    formulas = ["=1+2", "=cmd", "+ de détails", "@moi", "\tcmd", "-2+3"]
+    events = build_events(1_700_000_000, "rest", [Say(text, "inform") for text in formulas])
+    record = export_record("-1+1", [event.as_dict() for event in events])
+    rows = list(csv.DictReader(io.StringIO("".join(csv_rows([record])))))
+    user_texts = [r["text"] for r in rows if r["role"] == "user"]
+    assert user_texts == ["'" + text for text in formulas]
+    assert {r["sender_id"] for r in rows} == {"'-1+1"}
+    plain = list(csv.DictReader(io.StringIO("".join(csv_rows([export_record("web-1", [])])))))
+    assert plain == []  # nothing to export, nothing invented
+
+
+class _Stop(Exception):
+    """Ends the purge schedule in a test (the real one runs until the stack stops)."""
+
+
+def test_the_purge_runs_at_once_then_every_period_and_outlives_a_failure(
+    env_for_cli: Path,
+    console_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import carpimko.cli as cli
+
+    waits: list[float] = []
+    left_after_first_run: set[str] = set()
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise _Stop
+        engine = tracker.open_engine(f"sqlite:///{env_for_cli}")
+        found = tracker.list_conversations(engine, tracker.Filters(), 1, 50).items
+        left_after_first_run.update(s.sender_id for s in found)
+        engine.dispose()
+        audit_log = Path(console_db.removeprefix("sqlite:///"))
+        audit_log.unlink()
+        audit_log.mkdir()  # the next run cannot write its audit entry
+
+    monkeypatch.setattr(cli.time, "sleep", sleep)
+    with pytest.raises(_Stop):
+        main(["transcripts", "purge", "--every", "24"])
+    assert waits == [24 * 3600, 24 * 3600]
+    captured = capsys.readouterr()
+    assert "1 conversation(s)" in captured.out  # rest-ancienne, past 365 days, at once
+    assert "rest-ancienne" not in left_after_first_run and "rest-reprise" in left_after_first_run
+    assert "Purge impossible (OperationalError) : nouvel essai plus tard." in captured.err

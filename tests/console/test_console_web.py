@@ -312,3 +312,31 @@ async def test_handoff_queue_shows_open_tickets_with_their_conversation(
             page = await client.get("/handoffs")
             assert created.json()["reference"] in page.text
             assert 'href="/conversations/ivr-conseiller"' in page.text
+
+
+async def test_the_login_limiter_forgets_names_after_its_window_and_stays_bounded(
+    settings: Settings,
+) -> None:
+    from console_testkit import CSRF_RE, FAST_HASHER, served
+
+    from carpimko.rates import SlidingWindows
+
+    now = [1000.0]
+    app = create_app(settings, "console_limiter", FAST_HASHER)
+    app.ctx.login_failures = SlidingWindows(clock=lambda: now[0], max_keys=3)
+
+    async def wrong(client: httpx.AsyncClient, login: str) -> int:
+        match = CSRF_RE.search((await client.get("/login")).text)
+        assert match
+        data = {"login": login, "password": "mauvais", "csrf_token": match.group(1)}
+        return (await client.post("/login", data=data)).status_code
+
+    async with served(app) as client:
+        assert [await wrong(client, STAFF_LOGIN) for _ in range(6)] == [401] * 5 + [429]
+        assert await wrong(client, STAFF_LOGIN.upper()) == 429  # same name, other case
+        now[0] += 901  # past the 15-minute window: the name may try again
+        assert await wrong(client, STAFF_LOGIN) == 401
+        for n in range(10):  # a stream of invented names keeps only the latest three
+            await wrong(client, f"inconnu-{n}")
+        assert len(app.ctx.login_failures) == 3
+        await log_in(client)

@@ -13,7 +13,9 @@ from carpimko.devstack import DevStack, StackError, running_stack
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
     """scripts/run.sh on free ports with throwaway databases; stopped with Ctrl-C afterwards."""
     try:
-        with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        # 127.0.0.1 plays the reverse proxy: its X-Forwarded-For names the real client.
+        proxy = {"CARPIMKO_TRUSTED_PROXIES": "127.0.0.1"}
+        with running_stack(tmp_path_factory.mktemp("stack"), proxy) as running:
             yield running
     except StackError as error:
         pytest.fail(str(error))

@@ -54,6 +54,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         secret="test-secret-" + "x" * 32,
         service_key=SERVICE_KEY,
+        demo_mode=True,
         public_url="http://portal.test",
         argon2_time_cost=1,
         argon2_memory_kib=1024,

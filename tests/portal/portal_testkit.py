@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from portal.seed import DEMO_PASSWORD
 
 START = datetime(2025, 11, 12, 9, 0, tzinfo=timezone.utc)  # Wednesday, 10:00 in Paris
-SERVICE_KEY = "test-service-key-0123456789"
+SERVICE_KEY = "test-service-key-0123456789abcdefghij"
 
 
 class FakeClock:

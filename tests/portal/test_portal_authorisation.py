@@ -151,3 +151,15 @@ async def test_service_endpoints_require_the_service_key(
     assert response.status_code == 401
     wrong = await portal.client.request(method, path, json={}, headers={"X-Service-Key": "wrong"})
     assert wrong.status_code == 401
+
+
+async def test_logout_revokes_the_token_at_once(portal: Portal) -> None:
+    """The token sat in the web page (the widget's): after logout nobody may use it."""
+    headers = await portal.login("1234567")
+    assert (await portal.client.get("/api/v1/me", headers=headers)).status_code == 200
+    assert (await portal.client.delete("/api/v1/sessions", headers=headers)).status_code == 204
+    after = await portal.client.get("/api/v1/me", headers=headers)
+    assert after.status_code == 401 and after.json()["error"]["code"] == "session_expiree"
+    again = await portal.login("1234567")  # logging in again works
+    assert (await portal.client.get("/api/v1/me", headers=again)).status_code == 200
+    assert (await portal.client.delete("/api/v1/sessions")).status_code == 401

@@ -65,26 +65,25 @@ def test_password_rules(password: str, ok: bool) -> None:
 
 
 def test_settings_defaults_and_production_requirements() -> None:
-    settings = Settings.from_env({})
+    settings = Settings.from_env({"CARPIMKO_DEMO": "1"})
     assert settings.port == 8080 and settings.host == "127.0.0.1" and settings.demo_mode
     assert settings.database_url.endswith("var/portal.sqlite3")
     assert settings.upload_max_bytes == 5 * 1024 * 1024
-    with pytest.raises(ConfigError):
-        Settings.from_env({"PORTAL_DEMO_MODE": "false"})
+    with pytest.raises(ConfigError, match="PORTAL_SECRET"):
+        Settings.from_env({})  # no settings at all: production, and no secret
     production = Settings.from_env(
         {
-            "PORTAL_DEMO_MODE": "false",
             "PORTAL_SECRET": "s" * 32,
-            "PORTAL_SERVICE_KEY": "k" * 16,
+            "PORTAL_SERVICE_KEY": "k" * 32,
             "PORTAL_RATE_LOGIN_DOSSIER": "10/60",
             "PORTAL_PORT": "9000",
         }
     )
     assert production.rate_login_dossier == RateLimit(10, 60) and production.port == 9000
     with pytest.raises(ConfigError):
-        Settings.from_env({"PORTAL_RATE_LOGIN_DOSSIER": "dix"})
+        Settings.from_env({"CARPIMKO_DEMO": "1", "PORTAL_RATE_LOGIN_DOSSIER": "dix"})
     with pytest.raises(ConfigError):
-        Settings.from_env({"PORTAL_PORT": "huit"})
+        Settings.from_env({"CARPIMKO_DEMO": "1", "PORTAL_PORT": "huit"})
 
 
 def test_migrations_upgrade_and_downgrade_cleanly(tmp_path: Path) -> None:

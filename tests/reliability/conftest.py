@@ -41,6 +41,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_SERVER_TOKEN": action_token,
+        "CARPIMKO_DEMO": "1",
     }
     endpoints = tmp / "endpoints.yml"
     pg = postgres.url_parts

@@ -1,18 +1,59 @@
-"""The Rasa launcher hands the API token over in-process and keeps it from child processes."""
+"""The Rasa launcher hands the API token over in-process and keeps it from child processes,
+and opens Rasa to browsers of the configured site only."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+from carpimko.deployment import SettingError
 from carpimko.rasa_server import rasa_argv, skip_unused_imports
+
+STRONG = "t" * 40
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_token_from_the_environment_enables_the_api() -> None:
-    env = {"RASA_AUTH_TOKEN": "s3cr3t", "OTHER": "x"}
+    env = {"RASA_AUTH_TOKEN": STRONG, "OTHER": "x"}
     argv = rasa_argv(["run", "--port", "5005"], env)
-    assert argv == ["run", "--port", "5005", "--enable-api", "--auth-token", "s3cr3t"]
+    assert argv == ["run", "--port", "5005", "--enable-api", "--auth-token", STRONG]
     assert env == {"OTHER": "x"}  # not inherited by what Rasa starts
+
+
+def test_outside_demo_mode_a_weak_token_is_refused() -> None:
+    for token in ("s3cr3t", "demo-service-key"):
+        with pytest.raises(SettingError, match="RASA_AUTH_TOKEN"):
+            rasa_argv(["run"], {"RASA_AUTH_TOKEN": token})
+    demo = {"RASA_AUTH_TOKEN": "s3cr3t", "CARPIMKO_DEMO": "1"}
+    assert rasa_argv(["run"], demo)[-2:] == ["--auth-token", "s3cr3t"]
+
+
+def test_cors_is_the_configured_site_and_never_everyone_in_production() -> None:
+    site = {"RASA_CORS_ORIGINS": "https://www.carpimko.com"}
+    assert rasa_argv(["run"], site) == ["run", "--cors", "https://www.carpimko.com"]
+    assert rasa_argv(["run"], {}) == ["run"]  # no origin: no CORS headers at all
+    with pytest.raises(SettingError, match="RASA_CORS_ORIGINS"):
+        rasa_argv(["run"], {"RASA_CORS_ORIGINS": "*"})
+    with pytest.raises(SettingError, match="RASA_CORS_ORIGINS"):
+        rasa_argv(["run", "--cors", "*"], {"CARPIMKO_DEMO": "1"})
+    assert rasa_argv(["run"], {"RASA_CORS_ORIGINS": "*", "CARPIMKO_DEMO": "1"})[-1] == "*"
+
+
+def test_the_launcher_refuses_in_french_before_loading_anything() -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "RASA_CORS_ORIGINS": "*"}
+    done = subprocess.run(
+        [sys.executable, "-m", "carpimko.rasa_server", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Rasa ne démarre pas" in done.stderr and "RASA_CORS_ORIGINS" in done.stderr
 
 
 def test_without_a_token_the_api_stays_off() -> None:

@@ -68,6 +68,7 @@ def start_webdemo(
         "PORTAL_PUBLIC_URL": portal_url,
         "RASA_PUBLIC_URL": rasa_url,
         "PYTHONPATH": str(ROOT),
+        "CARPIMKO_DEMO": "1",  # the demo site exists only in demo mode
     }
     log = (log_dir / f"{name}.log").open("wb")
     process = subprocess.Popen(

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.sync_api import Page, expect
 from web_testkit import BOT, Stack, axe_violations, enable_axe, exchange, open_widget, send
 
@@ -30,7 +31,7 @@ def log_in(page: Page, site: str, dossier: str, password: str) -> None:
 
 
 def test_sophie_logs_in_and_the_token_reaches_rasa(
-    recorder_site: tuple[str, Path], page: Page
+    recorder_site: tuple[str, Path], page: Page, stack: Stack
 ) -> None:
     site, record = recorder_site
     log_in(page, site, "7654321", "Carpimko2024")
@@ -49,9 +50,13 @@ def test_sophie_logs_in_and_the_token_reaches_rasa(
     assert set(last["metadata"]) == {"portal_token", "message_id"}
     assert last["sender_id"] == json.loads(session)
 
+    me = f"{stack.portal_url}/api/v1/me"
+    assert httpx.get(me, headers={"Authorization": f"Bearer {token}"}).status_code == 200
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("link", name="Espace Personnel")).to_be_visible()
     assert not [c for c in page.context.cookies() if c["name"] == "carpimko_session"]
+    # The token was in the page: logging out revoked it at the portal.
+    assert httpx.get(me, headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
 def test_public_page_sends_no_token(recorder_site: tuple[str, Path], page: Page) -> None:

@@ -26,6 +26,15 @@ async function uploadFile(url, file) {
   }
 }
 
+/**
+ * The Rasa URL the widget connects to: on an https page, an http:// server is reached over
+ * https:// (socket.io then uses wss://), so the portal token in each message never travels in
+ * clear (and the browser would block mixed content anyway).
+ */
+export function secureServer(url, pageProtocol) {
+  return pageProtocol === "https:" && /^http:\/\//i.test(url) ? `https://${url.slice(7)}` : url;
+}
+
 function mount(root) {
   const scope = root.dataset.scope === "espace" ? "espace" : "public";
   const store = createStore(scope);
@@ -70,7 +79,7 @@ function mount(root) {
   if (store.isOpen()) ui.setOpen(true, { focus: false });
 
   connection = createConnection({
-    url: root.dataset.server || window.location.origin,
+    url: secureServer(root.dataset.server || window.location.origin, window.location.protocol),
     path: root.dataset.path || "/socket.io",
     store,
     token: root.dataset.token || "",
