@@ -76,3 +76,10 @@ def env_for_cli(
     monkeypatch.setenv("CONSOLE_DATABASE_URL", console_db)
     monkeypatch.setenv("CARPIMKO_DEMO", "1")  # no portal key needed by these commands' tests
     yield tracker_copy
+
+
+@pytest.fixture(autouse=True)
+def demo_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console's tests run it as `make run` does (CARPIMKO_DEMO=1): production's refusal
+    of missing keys is tested in tests/tooling/test_closed_by_default.py."""
+    monkeypatch.setenv("CARPIMKO_DEMO", "1")

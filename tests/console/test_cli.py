@@ -133,7 +133,11 @@ def create(login: str, password: str, env: dict[str, str]) -> subprocess.Complet
 
 
 def test_staff_create_with_password_on_stdin(tmp_path: Path) -> None:
-    env = {"CONSOLE_DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "PATH": "/usr/bin:/bin"}
+    env = {
+        "CONSOLE_DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}",
+        "PATH": "/usr/bin:/bin",
+        "CARPIMKO_DEMO": "1",
+    }
     run = create("marie.curie", "Un-mot-de-passe-solide", env)
     assert run.returncode == 0, run.stderr
     assert "marie.curie" in run.stdout

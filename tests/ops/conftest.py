@@ -20,3 +20,10 @@ def ops_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
             yield running
     except StackError as error:
         pytest.fail(str(error))
+
+
+@pytest.fixture(autouse=True)
+def demo_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The services are built as `make run` builds them (CARPIMKO_DEMO=1); production's refusal
+    of missing keys is tested in tests/tooling/test_closed_by_default.py."""
+    monkeypatch.setenv("CARPIMKO_DEMO", "1")
