@@ -10,11 +10,17 @@ import pytest
 from carpimko.devstack import DevStack, StackError, running_stack
 
 OPEN_HOURS = "2025-11-12T10:00:00+01:00"
+LOG_HASH_KEY = "cle-de-test-des-journaux"
+"""Known (``ops_stack.env``) so that a test can find a conversation's lines by its hash."""
 
 
 @pytest.fixture(scope="session")
 def ops_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
-    overrides = {"PORTAL_CLOCK_START": OPEN_HOURS, "LOG_FORMAT": "json"}
+    overrides = {
+        "PORTAL_CLOCK_START": OPEN_HOURS,
+        "LOG_FORMAT": "json",
+        "LOG_HASH_KEY": LOG_HASH_KEY,
+    }
     try:
         with running_stack(tmp_path_factory.mktemp("ops"), overrides) as running:
             yield running

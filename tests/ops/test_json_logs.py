@@ -8,12 +8,16 @@ and visits the demo site and the console; then every log file is read."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 import json
 import re
 import uuid
 from pathlib import Path
 
 import httpx
+import socketio
 
 from carpimko.devstack import DevStack
 
@@ -79,3 +83,44 @@ def test_every_service_logs_json_lines_without_personal_data(ops_stack: DevStack
     assert hashes and hashes == {
         d["conversation"] for d in action_lines if d.get("request_id") == rid
     }
+
+
+def socketio_turns(stack: DevStack, session_id: str, texts: list[str]) -> None:
+    """Send each text over socket.io (the widget's channel) and wait for its first answer."""
+
+    async def scenario() -> None:
+        client = socketio.AsyncClient(reconnection=False)
+        confirmed = asyncio.Event()
+        answered = asyncio.Event()
+        client.on("session_confirm", lambda _data: confirmed.set())
+        client.on("bot_uttered", lambda _data: answered.set())
+        await client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"])
+        try:
+            await client.emit("session_request", {"session_id": session_id})
+            await asyncio.wait_for(confirmed.wait(), 30)
+            for text in texts:
+                answered.clear()
+                await client.emit("user_uttered", {"message": text, "session_id": session_id})
+                await asyncio.wait_for(answered.wait(), 60)
+        finally:
+            await client.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_each_socketio_message_has_its_own_request_id_down_to_the_portal(
+    ops_stack: DevStack,
+) -> None:
+    """socket.io messages share one connection: each still gets a request id of its own, which
+    the action server logs with the conversation's hash and sends on to the portal."""
+    session_id = uuid.uuid4().hex
+    socketio_turns(ops_stack, session_id, ["quels sont vos horaires ?"] * 2)
+    key = ops_stack.env["LOG_HASH_KEY"].encode()  # set by conftest.py: the hash can be computed
+    conversation = hmac.new(key, session_id.encode(), hashlib.sha256)
+    hashed = conversation.hexdigest()[:16]
+    actions, _ = json_lines(ops_stack.log_dir / "actions.log")
+    ids = {d["request_id"] for d in actions if d.get("conversation") == hashed}
+    assert len(ids) == 2, ids
+    portal, _ = json_lines(ops_stack.log_dir / "portal.log")
+    assert ids <= {d.get("request_id") for d in portal}
+    assert session_id not in (ops_stack.log_dir / "actions.log").read_text()
