@@ -54,7 +54,7 @@ RATE_LIMITED = Counter(
     ["service", "route"],
 )
 
-# --- Rasa: conversations (carpimko.rasa_metrics) --------------------------------------------
+# --- Rasa: conversations (carpimko.rasa_patches.metrics) ---------------------------------------
 MESSAGES = Counter("carpimko_messages_total", "User messages received, by channel.", ["channel"])
 MESSAGE_SECONDS = Histogram(
     "carpimko_message_duration_seconds",

@@ -23,7 +23,7 @@ only when they are installed, for features the server never uses: ``jax`` (Tenso
 depends on it for its TFLite converter, imported under ``try … except ImportError``) costs about
 100 MB of every Rasa process (docs/benchmarks.md, session 6).
 
-It serves Prometheus metrics at ``/metrics`` (:mod:`carpimko.rasa_metrics`).
+It serves Prometheus metrics at ``/metrics`` (:mod:`carpimko.rasa_patches.metrics`).
 """
 
 from __future__ import annotations
@@ -84,9 +84,8 @@ def main() -> None:
     skip_unused_imports()
     from rasa.__main__ import main as rasa_main
 
-    from carpimko import rasa_metrics, rasa_patches
+    from carpimko import rasa_patches
 
-    rasa_metrics.install()
     rasa_patches.install()
     rasa_main()
 

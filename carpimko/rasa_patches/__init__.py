@@ -92,6 +92,13 @@ PATCHES = (
         on_agent=True,
     ),
     Patch(
+        "metrics",
+        "rasa",
+        RASA,
+        "Rasa Open Source 3.6 serves no metrics; its app is built inside serve_application",
+        speed_up=False,
+    ),
+    Patch(
         "password_warning",
         "rasa",
         RASA,

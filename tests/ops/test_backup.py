@@ -75,7 +75,7 @@ def fingerprint(url: str) -> dict[str, tuple[int, str]]:
 
 def test_a_dump_restored_elsewhere_is_the_same_portal(postgres_url: str, tmp_path: Path) -> None:
     migrate(postgres_url)
-    settings = Settings.from_env({"PORTAL_DATABASE_URL": postgres_url})
+    settings = Settings.from_env({"PORTAL_DATABASE_URL": postgres_url, "CARPIMKO_DEMO": "1"})
     engine = make_engine(postgres_url, 1)
     now = datetime(2025, 11, 12, 9, 0, tzinfo=timezone.utc)
     try:
@@ -105,7 +105,8 @@ def test_a_dump_restored_elsewhere_is_the_same_portal(postgres_url: str, tmp_pat
     assert original["tickets"][0] == 1 and original["password_resets"][0] == 1
     assert fingerprint(restored) == original
 
-    app = create_app(Settings.from_env({"PORTAL_DATABASE_URL": restored}), name="restored")
+    restored_settings = Settings.from_env({"PORTAL_DATABASE_URL": restored, "CARPIMKO_DEMO": "1"})
+    app = create_app(restored_settings, name="restored")
     _, response = app.test_client.post(
         "/api/v1/sessions",
         json={"profile": "affilie", "dossier_number": "1234567", "password": DEMO_PASSWORD},

@@ -6,8 +6,10 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from rasa.core import run
 from rasa.core.actions.action import ActionExtractSlots, RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import Event
 from rasa.shared.core.slots import Slot
 from rasa.utils.tensorflow.models import RasaModel
@@ -21,6 +23,10 @@ PATCHED = [
     (Event, "resolve_by_type"),
     (RulePolicy, "_get_possible_keys"),
     (ActionExtractSlots, "run"),
+    (run, "configure_app"),
+    (MessageProcessor, "handle_message"),
+    (MessageProcessor, "parse_message"),
+    (MessageProcessor, "_run_action"),
 ]
 
 
@@ -46,7 +52,7 @@ def test_install_puts_every_process_wide_patch_in_place(monkeypatch: pytest.Monk
     installed = rasa_patches.install()
     assert installed == [
         "fast_load", "action_validation", "event_types", "slot_copy", "rule_index",
-        "password_warning",
+        "metrics", "password_warning",
     ]  # fmt: skip
     assert RulePolicy.__dict__["_get_possible_keys"] is not original_rules
     assert getattr(RasaModel.load.__func__, "_carpimko_fast", False)
@@ -56,7 +62,7 @@ def test_install_puts_every_process_wide_patch_in_place(monkeypatch: pytest.Monk
 def test_stock_rasa_keeps_only_what_the_product_says(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(rasa_patches.STOCK_SETTING, "0")
     original_rules = RulePolicy.__dict__["_get_possible_keys"]
-    assert rasa_patches.install() == ["password_warning"]
+    assert rasa_patches.install() == ["metrics", "password_warning"]
     assert RulePolicy.__dict__["_get_possible_keys"] is original_rules
     assert not getattr(RasaModel.load.__func__, "_carpimko_fast", False)
 
