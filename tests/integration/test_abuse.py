@@ -10,10 +10,10 @@ from carpimko.devstack import DevStack
 STRANGER = "203.0.113.77"  # the address the (trusted) proxy reports for one real client
 
 
-def turn(stack: DevStack, sender: str, text: str) -> list[str]:
+def turn(stack: DevStack, sender: str, text: str, client: str = STRANGER) -> list[str]:
     response = httpx.post(
         f"{stack.rasa_url}/webhooks/rest/webhook",
-        headers={"X-Forwarded-For": STRANGER},
+        headers={"X-Forwarded-For": client},
         json={"sender": sender, "message": text, "metadata": {"client_ip": f"10.1.{sender}"}},
         timeout=30,
     )
@@ -37,13 +37,11 @@ def test_thirty_lookups_from_rotating_senders_are_throttled_after_twenty(stack: 
 
 
 def test_another_client_is_not_throttled_by_the_stranger(stack: DevStack) -> None:
-    response = httpx.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook",
-        headers={"X-Forwarded-For": "198.51.100.200"},
-        json={"sender": "honnete-1", "message": "j'ai oublié mon mot de passe"},
-        timeout=30,
-    )
-    assert response.status_code == 200 and "affilié ou ayant droit" in response.text
+    honest = "198.51.100.200"
+    turn(stack, "honnete-1", "j'ai oublié mon mot de passe", honest)
+    turn(stack, "honnete-1", '/inform{"profile":"affilie"}', honest)
+    answer = " ".join(turn(stack, "honnete-1", "9999099", honest))
+    assert "Numéro de dossier ou profil incorrect" in answer
 
 
 def test_rasa_answers_browsers_of_the_demo_site_only(stack: DevStack) -> None:
