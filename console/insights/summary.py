@@ -201,7 +201,10 @@ def _set_watermark(connection: Connection, value: int) -> None:
 
 
 def forget_missing(store: Engine, source: Engine) -> int:
-    """Drop the summary rows of conversations purged from the tracker store (GDPR)."""
+    """Drop the summary rows of conversations purged from the tracker store (GDPR). Before
+    Rasa has created its store (a fresh stack's first purge) there is nothing to forget."""
+    if not tracker.store_ready(source):
+        return 0
     with source.connect() as connection:
         alive = {r[0] for r in connection.execute(sa.select(tracker.events.c.sender_id).distinct())}
     with store.begin() as connection:
