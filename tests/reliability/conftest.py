@@ -42,6 +42,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_SERVER_TOKEN": action_token,
         "CARPIMKO_DEMO": "1",
+        # The load tests here are one loopback client sending faster than a person: the
+        # chat's own limits are tested in test_channel_abuse.py.
+        "CARPIMKO_RATE_SENDER": "100000/60",
+        "CARPIMKO_RATE_CLIENT": "100000/60",
     }
     endpoints = tmp / "endpoints.yml"
     pg = postgres.url_parts

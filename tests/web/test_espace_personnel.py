@@ -47,7 +47,9 @@ def test_sophie_logs_in_and_the_token_reaches_rasa(
     last = recorded(record)[-1]
     assert last["text"] == "bonjour"
     assert last["metadata"]["portal_token"] == token
-    assert set(last["metadata"]) == {"portal_token", "message_id"}
+    # What the widget sent, and the address the channel saw (never one the page could set).
+    assert set(last["metadata"]) == {"portal_token", "message_id", "client_ip"}
+    assert last["metadata"]["client_ip"] == "127.0.0.1"
     assert last["sender_id"] == json.loads(session)
 
     me = f"{stack.portal_url}/api/v1/me"
@@ -65,7 +67,8 @@ def test_public_page_sends_no_token(recorder_site: tuple[str, Path], page: Page)
     open_widget(page)
     exchange(page, "bonjour anonyme")
     last = recorded(record)[-1]
-    assert last["text"] == "bonjour anonyme" and list(last["metadata"]) == ["message_id"]
+    assert last["text"] == "bonjour anonyme"
+    assert sorted(last["metadata"]) == ["client_ip", "message_id"]
 
 
 def test_every_socketio_request_names_the_conversation_and_messages_are_numbered(
