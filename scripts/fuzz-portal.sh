@@ -11,6 +11,8 @@ work="$(mktemp -d)"
 port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 export PORTAL_PORT="$port" PORTAL_HOST=127.0.0.1 PORTAL_DATABASE_URL="sqlite:///$work/portal.sqlite3"
 export PORTAL_ARGON2_TIME_COST=1 PORTAL_ARGON2_MEMORY_KIB=1024 PORTAL_ARGON2_PARALLELISM=1
+# Demo mode (demo accounts and key, CARPIMKO_DEMO=1): the requests log in as Jeanne.
+export CARPIMKO_DEMO=1
 # Rate limits out of the way: fuzzing must reach the handlers, not the 429.
 for rule in RESET_DOSSIER RESET_CLIENT LOGIN_DOSSIER LOGIN_CLIENT CODE_ATTEMPTS EMAIL_CHANGES; do
   export "PORTAL_RATE_$rule=1000000/1"
