@@ -139,6 +139,30 @@ def _outcomes(connection: Connection, report: Report, period: Period) -> None:
     report.total = sum(report.outcomes.values()) + report.recontacted
 
 
+def _left_at(connection: Connection, period: Period) -> dict[tuple[str, str], int]:
+    """(form, step) → conversations whose last step of that form was this one: where people
+    left. Counted per conversation, so that a question asked only sometimes (a reset already
+    pending) does not count as people leaving the question before it."""
+    last = (
+        sa.select(steps.c.sender_id, steps.c.form, sa.func.max(steps.c.position).label("top"))
+        .where(*_where(steps, period))
+        .group_by(steps.c.sender_id, steps.c.form)
+        .subquery()
+    )
+    on_last = sa.and_(
+        steps.c.sender_id == last.c.sender_id,
+        steps.c.form == last.c.form,
+        steps.c.position == last.c.top,
+    )
+    query = (
+        sa.select(steps.c.form, steps.c.step, sa.func.count())
+        .select_from(steps.join(last, on_last))
+        .where(*_where(steps, period))
+        .group_by(steps.c.form, steps.c.step)
+    )
+    return {(form, step): int(count) for form, step, count in connection.execute(query)}
+
+
 def _funnels(connection: Connection, report: Report, period: Period) -> None:
     query = (
         sa.select(steps.c.form, steps.c.step, sa.func.count(), sa.func.avg(steps.c.position))
@@ -148,20 +172,13 @@ def _funnels(connection: Connection, report: Report, period: Period) -> None:
     found: dict[str, list[tuple[float, str, int]]] = {}
     for form, step, count, position in connection.execute(query):
         found.setdefault(form, []).append((float(position), step, int(count)))
+    left = _left_at(connection, period)
     for form in sorted(found, key=lambda f: -max(n for _, _, n in found[f])):
-        ordered = sorted(found[form])
         rows = []
-        for index, (_, step, count) in enumerate(ordered):
-            following = ordered[index + 1][2] if index + 1 < len(ordered) else count
+        for _, step, count in sorted(found[form]):
             label = STEP_LABELS.get(step) or "Question « " + step.partition(":")[2] + " »"
-            rows.append(
-                {
-                    "step": step,
-                    "label": label,
-                    "reached": count,
-                    "left": max(count - following, 0) if index + 1 < len(ordered) else 0,
-                }
-            )
+            gone = 0 if step == "done" else left.get((form, step), 0)
+            rows.append({"step": step, "label": label, "reached": count, "left": gone})
         report.funnels[form] = rows
 
 

@@ -33,6 +33,7 @@ LOGIN, PASSWORD = "pilote.support", "Tableau-de-bord-2026"
 OPEN = "2025-11-12T10:00:00+01:00"  # Wednesday 10:00 in Paris: advisors answer the phone
 SERVICE_KEY = "demo-service-key"
 GIBBERISH = "zorglub frimousse tartempion"
+TURN_TOKEN = "insights-turn-token-0123456789abcdef"
 PERIOD = {
     "since": (date.today() - timedelta(days=1)).isoformat(),
     "until": (date.today() + timedelta(days=1)).isoformat(),
@@ -59,9 +60,11 @@ def rest(stack: DevStack, sender: str, *messages: str) -> list[str]:
 def phone(stack: DevStack, call_id: str, *turns: dict) -> list[dict]:
     """A call through the IVR channel's JSON turns; the first turn opens the call."""
     url = f"{stack.rasa_url}/webhooks/ivr/turn"
-    answers = [httpx.post(url, json={"call_id": call_id}, timeout=60).json()]
+    auth = {"Authorization": f"Bearer {TURN_TOKEN}"}
+    answers = [httpx.post(url, json={"call_id": call_id}, headers=auth, timeout=60).json()]
     for turn in turns:
-        answers.append(httpx.post(url, json={"call_id": call_id, **turn}, timeout=60).json())
+        body = {"call_id": call_id, **turn}
+        answers.append(httpx.post(url, json=body, headers=auth, timeout=60).json())
     return answers
 
 
@@ -87,7 +90,11 @@ def web(stack: DevStack, session_id: str, message: str) -> str:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
-    overrides = {"PORTAL_CLOCK_START": OPEN, "PORTAL_SERVICE_KEY": SERVICE_KEY}
+    overrides = {
+        "PORTAL_CLOCK_START": OPEN,
+        "PORTAL_SERVICE_KEY": SERVICE_KEY,
+        "IVR_TURN_TOKEN": TURN_TOKEN,  # the JSON turn API is closed without it
+    }
     try:
         with running_stack(
             tmp_path_factory.mktemp("insights-stack"), overrides, drop=("IVR_TWILIO_AUTH_TOKEN",)
@@ -134,8 +141,9 @@ def played(stack: DevStack) -> dict[str, str]:
 
     ids["left_at_delivery"] = new_id("rest")  # same member as reset_done, same subject
     answer = rest(stack, ids["left_at_delivery"], "j'ai oublié mon mot de passe",
-                  '/inform{"profile":"affilie"}', "1234567")  # fmt: skip
-    assert "Comment souhaitez-vous recevoir" in answer[2], answer
+                  '/inform{"profile":"affilie"}', "1234567", "oui")  # fmt: skip
+    assert "déjà été envoyé" in answer[2], answer  # the link of reset_done is still valid
+    assert "Comment souhaitez-vous recevoir" in answer[3], answer
 
     ids["handed_off"] = new_id("rest")
     answer = rest(stack, ids["handed_off"], "je veux parler à un conseiller")
@@ -143,7 +151,7 @@ def played(stack: DevStack) -> dict[str, str]:
 
     ids["not_understood"] = new_id("rest")
     answer = rest(stack, ids["not_understood"], GIBBERISH)
-    assert "ne relève pas de la CARPIMKO" in answer[0], answer  # the off-domain answer
+    assert "Je ne sais pas répondre" in answer[0], answer  # the off-domain answer
 
     ids["web_solved"] = new_id("web")
     answer_text = web(stack, ids["web_solved"], "quels sont vos horaires ?")
@@ -166,6 +174,7 @@ EXPECTED_FUNNEL = [  # reset_form: (step, reached, left)
     ("started", 5, 0),
     ("question:profile", 5, 2),  # left at profile on the web and on the phone
     ("question:dossier_number", 3, 1),  # « stop »
+    ("question:reset_replace", 1, 0),  # a link already sent: asked before replacing it
     ("question:delivery_channel", 2, 1),  # left before choosing
     ("confirmed", 1, 0),
     ("done", 1, 0),
@@ -186,7 +195,7 @@ def check_report(data: dict, total: int = 10) -> None:
     assert data["recontacted"] == 1  # the completed reset, reopened by the same member
     assert data["rates"]["abandoned"] == 40.0 and data["rates"]["not_understood"] == 10.0
     funnel = [(s["step"], s["reached"], s["left"]) for s in data["funnels"]["reset_form"]]
-    assert funnel == EXPECTED_FUNNEL
+    assert funnel == EXPECTED_FUNNEL, funnel
     counts = {i["intent"]: i["conversations"] for i in data["intents"]}
     assert counts["forgot_password"] == 5 and counts["contact"] == 2
     assert counts["human_handoff"] == 2

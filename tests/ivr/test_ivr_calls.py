@@ -125,7 +125,8 @@ async def test_first_login_by_post_is_short_turns(
     answer = await call.press("2345678#")
     answer = await call.press("33800#")  # a dossier without e-mail: the letter goes at once
     assert "pas d'adresse e-mail" in answer.text
-    assert "au plus tard le" in answer.text and "choisissez le vôtre" in answer.text
+    assert "72 heures, hors week-ends et jours fériés" in answer.text  # the fund's own delay
+    assert "connectez-vous avec ce mot de passe provisoire" in answer.text
 
 
 async def test_a_login_problem_gets_its_answer_and_an_advisor_offer(

@@ -81,7 +81,7 @@ def test_sophie_sends_her_sick_leave_extension_with_the_file_picker(
     reference = re.search(r"MSG-[0-9A-Z-]+", sent.inner_text())
     assert reference is not None
     expect(
-        page.locator(BOT).filter(has_text="Inutile de l'envoyer aussi par la poste")
+        page.locator(BOT).filter(has_text="conservés dans vos échanges, rubrique « Ma prévoyance »")
     ).to_have_count(1)
 
     # The fund received the file, with the reference the member was given.
