@@ -75,7 +75,7 @@ test: $(STAMP) system-deps web lint validate $(MODEL)  ## everything: lint, data
 	$(MAKE) --no-print-directory audit fuzz-portal validate-kubernetes
 	$(PY) -m pytest --junitxml=var/junit/pytest.xml --basetemp=var/pytest
 	@# Every stack the suites started left its tracker store, console database and logs there.
-	$(VENV)/bin/carpimko privacy scan --stacks var/pytest
+	CARPIMKO_DEMO=1 $(VENV)/bin/carpimko privacy scan --stacks var/pytest
 	@# The test stories through the project's entry point, then with stock Rasa: same answers.
 	$(PY) -m carpimko.rasa_server test core --e2e --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out var/results --no-plot

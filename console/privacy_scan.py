@@ -219,9 +219,10 @@ def scan_logs(paths: Iterable[Path], facts: DomainFacts) -> Iterator[Finding]:
 
 
 def stack_folders(root: Path) -> list[Path]:
-    """Folders under ``root`` holding a stack's files (``tracker.sqlite3``), as the test
-    stacks of ``make test`` leave them."""
-    return sorted({path.parent for path in root.rglob("tracker.sqlite3")})
+    """Folders under ``root`` that a stack ran in (``carpimko.devstack``: ``tracker.sqlite3``
+    beside the services' ``log/``), as the suites of ``make test`` leave them. The stores the
+    console's tests build by hand, clear values included to test the masking, have no logs."""
+    return sorted(p.parent for p in root.rglob("tracker.sqlite3") if (p.parent / "log").is_dir())
 
 
 # --- command line (`carpimko privacy scan|scrub`) ---------------------------------------------

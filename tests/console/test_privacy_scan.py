@@ -11,7 +11,14 @@ import sqlalchemy as sa
 from carpimko.cli import main
 from carpimko.privacy import SEALED_PREFIX
 from console import staff, tracker
-from console.privacy_scan import DomainFacts, scan_event, scan_logs, scan_tracker, scrub_tracker
+from console.privacy_scan import (
+    DomainFacts,
+    scan_event,
+    scan_logs,
+    scan_tracker,
+    scrub_tracker,
+    stack_folders,
+)
 
 FACTS = DomainFacts.load()
 IBAN = "FR7630004008260001234567871"
@@ -106,3 +113,12 @@ def test_the_command_exits_red_then_green(tmp_path: Path, monkeypatch: Any, caps
     assert main(["privacy", "scrub", "--tracker", url]) == 0
     empty = f"sqlite:///{tmp_path / 'empty-console.sqlite3'}"
     assert main(["privacy", "scan", "--tracker", url, "--console", empty, "--logs"]) == 0
+
+
+def test_only_folders_a_stack_ran_in_are_read(tmp_path: Path) -> None:
+    """A stack leaves its logs beside its store; a store built by hand for a test does not."""
+    for name in ("stack0", "fixture0"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "tracker.sqlite3").write_bytes(b"")
+    (tmp_path / "stack0" / "log").mkdir()
+    assert stack_folders(tmp_path) == [tmp_path / "stack0"]
