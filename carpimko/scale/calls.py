@@ -48,13 +48,13 @@ class Step:
 
 
 SCRIPTS: tuple[tuple[Step, ...], ...] = (
-    (  # forgotten password on the keypad, link by e-mail
+    (  # forgotten password on the keypad, up to the choice (the REST load resets the same
+        # dossier meanwhile: a link may already be pending, and the caller is asked first)
         Step("start", "", r"Bonjour|Bonsoir"),
         Step("press", "title:Mot de passe oublié", r"affilié ou ayant droit"),
         Step("press", "title:Affilié", r"numéro de dossier"),
         Step("press", "1234567#", r"code postal"),
-        Step("press", "69003#", r"arobase"),
-        Step("press", "title:E-mail", r"C'est fait"),
+        Step("press", "69003#", r"arobase|déjà été envoyé"),
         Step("say", "au revoir", r"Au revoir"),
     ),
     (  # hours, a transfer nobody answers, then the reset by speech
