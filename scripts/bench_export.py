@@ -13,7 +13,6 @@ Target (issue 8): 10 000 conversations in ≤ 10 s. Figures go to docs/console.m
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import subprocess
@@ -104,6 +103,8 @@ def build(path: Path, count: int, seed: int = 7) -> int:
     """Writes `count` conversations into a new tracker store; returns the number of events."""
     from rasa.core.tracker_store import SQLTrackerStore
 
+    from carpimko.nlu.privacy import event_row
+
     store = SQLTrackerStore(dialect="sqlite", db=str(path))
     table = store.SQLEvent.__table__
     rng = random.Random(seed)
@@ -114,17 +115,7 @@ def build(path: Path, count: int, seed: int = 7) -> int:
         for number in range(count):
             _, events = conversation(rng, start + number * 200)
             for event in events:
-                data = event.as_dict()
-                rows.append(
-                    {
-                        "sender_id": f"bench-{number:06d}",
-                        "type_name": event.type_name,
-                        "timestamp": data.get("timestamp"),
-                        "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
-                        "action_name": data.get("name"),
-                        "data": json.dumps(data),
-                    }
-                )
+                rows.append(event_row(f"bench-{number:06d}", event))
             if len(rows) > 20000:
                 connection.execute(table.insert(), rows)
                 total += len(rows)

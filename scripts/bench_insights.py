@@ -21,7 +21,6 @@ docs/console.md.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import random
 import re
@@ -164,6 +163,8 @@ def write(path: Path, count: int, first: int, start: float, span: float, seed: i
     """Appends `count` conversations (ids from `first`) to the store; returns the events."""
     from rasa.core.tracker_store import SQLTrackerStore
 
+    from carpimko.nlu.privacy import event_row
+
     store = SQLTrackerStore(dialect="sqlite", db=str(path))
     table = store.SQLEvent.__table__
     rng = random.Random(seed)
@@ -172,17 +173,7 @@ def write(path: Path, count: int, first: int, start: float, span: float, seed: i
     with store.engine.begin() as connection:
         for number in range(first, first + count):
             for event in conversation(rng, start + rng.random() * span):
-                data = event.as_dict()
-                rows.append(
-                    {
-                        "sender_id": f"bench-{number:07d}",
-                        "type_name": event.type_name,
-                        "timestamp": data.get("timestamp"),
-                        "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
-                        "action_name": data.get("name"),
-                        "data": json.dumps(data),
-                    }
-                )
+                rows.append(event_row(f"bench-{number:07d}", event))
             if len(rows) > 20000:
                 connection.execute(table.insert(), rows)
                 total, rows = total + len(rows), []

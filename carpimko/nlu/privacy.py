@@ -253,7 +253,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             if new:
                 session.execute(
                     self.SQLEvent.__table__.insert(),
-                    [_row(tracker.sender_id, event) for event in new],
+                    [event_row(tracker.sender_id, event) for event in new],
                 )
             session.commit()
         _note_stored(tracker, len(tracker.events))
@@ -274,7 +274,7 @@ def _stored(tracker: DialogueStateTracker) -> int | None:
     return count if isinstance(count, int) and count <= len(tracker.events) else None
 
 
-def _row(sender_id: str, event: Event) -> dict[str, Any]:
+def event_row(sender_id: str, event: Event) -> dict[str, Any]:
     """The columns Rasa's ``SQLTrackerStore.save`` writes for one event."""
     data = event.as_dict()
     return {
