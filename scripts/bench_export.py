@@ -148,6 +148,7 @@ def main() -> None:
         "CONSOLE_TRACKER_URL": f"sqlite:///{store}",
         "CONSOLE_DATABASE_URL": f"sqlite:///{folder / 'console.sqlite3'}",
         "PATH": "/usr/bin:/bin",
+        "CARPIMKO_DEMO": "1",  # generated data, as the test stacks: no production keys
     }
     since = (date.today() - timedelta(days=60)).isoformat()
     for fmt in ("jsonl", "csv", "html"):

@@ -199,6 +199,7 @@ def console_env(store: Path, console_db: Path) -> dict[str, str]:
         "CONSOLE_PORT": str(free_port()),
         "CONSOLE_HOST": "127.0.0.1",
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        "CARPIMKO_DEMO": "1",  # generated data, as the test stacks: no production keys
     }
 
 
