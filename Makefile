@@ -9,7 +9,7 @@ RASA    := $(VENV)/bin/rasa
 STAMP   := $(VENV)/.installed
 MODEL   := models/carpimko.tar.gz
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                $(wildcard carpimko/nlu/*.py)
+                $(wildcard carpimko/nlu/*.py) $(wildcard carpimko/text/*.py)
 
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_DB ?= var/tracker.sqlite3

@@ -1,7 +1,7 @@
 """Settings of the action server, read once from environment variables.
 
 Every variable has a default that works for `make run` on one machine; `.env.example`
-documents them. Outside demo mode (``CARPIMKO_DEMO`` unset, :mod:`carpimko.deployment`)
+documents them. Outside demo mode (``CARPIMKO_DEMO`` unset, :mod:`carpimko.ops.deployment`)
 ``PORTAL_SERVICE_KEY`` must be a strong secret: the server refuses to start otherwise.
 Reading happens in :func:`load_settings`, never at import time, so tests can set the
 environment first.
@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from cryptography.fernet import Fernet
 
-from carpimko.deployment import DEMO_SERVICE_KEY, demo_mode, secret_setting
+from carpimko.ops.deployment import DEMO_SERVICE_KEY, demo_mode, secret_setting
 
 MAX_PORTAL_TIMEOUT = 2.0
 """The user must get an answer within 3 s even when the portal hangs."""

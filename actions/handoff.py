@@ -26,7 +26,7 @@ from actions.forms.base import FAILURES_SLOT, CountingFormValidation
 from actions.portal_client import PortalError, PortalRejected, PortalUnavailable
 from actions.sealed import seal, unseal
 from actions.summary import conversation_summary
-from carpimko import privacy
+from carpimko.text import privacy
 
 FRENCH_REGIONS = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"}
 CALLBACK_TYPES = frozenset(

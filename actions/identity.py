@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import portal_for
 from actions.portal_client import Member, MemberPortal, PortalRejected, PortalUnavailable
-from carpimko.privacy import mask_dossier
+from carpimko.text.privacy import mask_dossier
 
 logger = logging.getLogger(__name__)
 

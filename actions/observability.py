@@ -1,5 +1,5 @@
 """The action server's metrics and logs: the shared wiring, each custom action's name and
-outcome, and the conversation it runs for on its log lines (hashed, carpimko.tracing).
+outcome, and the conversation it runs for on its log lines (hashed, carpimko.ops.tracing).
 
 rasa-sdk runs an action per ``POST /webhook`` whose body names it (``next_action``); its
 answer says how it went: 200 ran, 400 rejected (a form refusing a slot: normal dialogue),
@@ -13,7 +13,7 @@ import time
 from sanic import Request, Sanic
 from sanic.response import BaseHTTPResponse
 
-from carpimko import metrics, observability, tracing
+from carpimko.ops import metrics, observability, tracing
 
 WEBHOOK = "/webhook"
 OUTCOMES = {200: "ok", 400: "rejected"}

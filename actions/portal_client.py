@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from actions.config import Settings, load_settings
-from carpimko import metrics, tracing
+from carpimko.ops import metrics, tracing
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class PortalClient:
 
     # --- transport -----------------------------------------------------------
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        """One call, retries included, counted and timed (carpimko.metrics) under the path
+        """One call, retries included, counted and timed (carpimko.ops.metrics) under the path
         template, carrying the request id of the action being run."""
         endpoint = metrics.endpoint_label(path)
         kwargs["headers"] = {**tracing.headers(), **(kwargs.get("headers") or {})}

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.forms.base import FAILURES_SLOT
 from actions.forms.member import MEMBER_PROCEDURE_SLOTS
 from actions.forms.reset import RESET_SLOTS
-from carpimko.normalize import fold
+from carpimko.text.normalize import fold
 
 PROCEDURE_SLOTS = (
     *RESET_SLOTS,

@@ -4,7 +4,7 @@ A form slot lives in the conversation store until the procedure ends. The IBAN o
 and the number of a callback must reach the portal, but never the store in clear. The
 validating action seals the value with a key only the action servers hold
 (``ACTIONS_SEAL_KEY``, Fernet: AES and HMAC), bound to the conversation; the slot holds the
-sealed text, which the store keeps as it is (:data:`carpimko.privacy.SEALED_PREFIX`). The
+sealed text, which the store keeps as it is (:data:`carpimko.text.privacy.SEALED_PREFIX`). The
 submitting action unseals it; a sealed value older than ``ACTIONS_SEAL_SECONDS``, from another
 conversation or altered cannot be read back, and the form asks again.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken
 
 from actions.config import Settings, load_settings
-from carpimko.privacy import SEALED_PREFIX
+from carpimko.text.privacy import SEALED_PREFIX
 
 _SEPARATOR = "\x1f"
 

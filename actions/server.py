@@ -27,8 +27,8 @@ from sanic.response import HTTPResponse, json
 
 from actions import observability
 from actions.config import load_settings
-from carpimko import jsonlog
-from carpimko.deployment import SettingError, demo_mode, refuse_to_start, strong_secret
+from carpimko.ops import jsonlog
+from carpimko.ops.deployment import SettingError, demo_mode, refuse_to_start, strong_secret
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import time
 
 import httpx
 
-from carpimko.devstack import ROOT, free_port
+from benchmarks.devstack import ROOT, free_port
 
 DOSSIERS = ("1234567", "7654321")
 UNLIMITED = "1000000/3600"

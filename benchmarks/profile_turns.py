@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.conversations import ANONYMOUS, LOGGED_IN
-from carpimko.devstack import free_port
+from benchmarks.devstack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = {

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.devstack import ROOT
 from benchmarks.stack import MemorySampler, Stack
 from benchmarks.stats import (
     Summary,
@@ -44,7 +45,6 @@ from benchmarks.stats import (
     replace_block,
     summarise,
 )
-from carpimko.devstack import ROOT
 
 LOCUST = Path(sys.executable).parent / "locust"
 PROCESS_NAMES = ("rasa", "actions", "portal")

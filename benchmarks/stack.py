@@ -16,8 +16,8 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.devstack import DevStack, running_stack
 from benchmarks.procmem import pss_bytes
-from carpimko.devstack import DevStack, running_stack
 
 OPENING_HOURS = "2025-11-12T10:00:00+01:00"
 UNLIMITED = "1000000/60"
@@ -41,7 +41,7 @@ RATE_LIMITS = (
 
 
 class Stack:
-    """scripts/run.sh on free ports (carpimko.devstack); ``ready_seconds`` is the time until it
+    """scripts/run.sh on free ports (benchmarks.devstack); ``ready_seconds`` is the time until it
     printed « ready », ``pids`` the measured processes."""
 
     def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None) -> None:

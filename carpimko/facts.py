@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from carpimko.normalize import fold
+from carpimko.text.normalize import fold
 
 FACTS_FILE = Path(__file__).with_name("facts.yml")
 

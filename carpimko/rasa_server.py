@@ -12,7 +12,7 @@ Every Rasa process of the project starts here (``run``, ``shell``, ``test``): it
 project's patches of Rasa's internals (:mod:`carpimko.rasa_patches`: version-checked, each with
 its reason; ``CARPIMKO_RASA_PATCHES=0`` runs stock Rasa) before any model is loaded.
 
-Closed by default (:mod:`carpimko.deployment`): browsers of other sites get no CORS headers
+Closed by default (:mod:`carpimko.ops.deployment`): browsers of other sites get no CORS headers
 unless ``RASA_CORS_ORIGINS`` names the site that embeds the widget (``*`` only with
 ``CARPIMKO_DEMO=1``), and outside demo mode a ``RASA_AUTH_TOKEN`` must be a strong secret; a
 ``--cors`` on the command line is refused (one setting decides it). Otherwise Rasa does not
@@ -33,8 +33,8 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
-from carpimko import jsonlog
-from carpimko.deployment import (
+from carpimko.ops import jsonlog
+from carpimko.ops.deployment import (
     SettingError,
     allowed_origins,
     demo_mode,

@@ -11,8 +11,8 @@ from sanic.exceptions import NotFound, SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from carpimko import observability
-from carpimko.rates import SlidingWindows
+from carpimko.ops import observability
+from carpimko.ops.rates import SlidingWindows
 from console import staff, tracker
 from console.auth import require_staff
 from console.blueprints import audit, conversations, dashboard, handoffs, health, session

@@ -15,7 +15,7 @@ Variables (defaults work for `make run` on one machine; docs/console.md lists th
 - ``TRANSCRIPT_RETENTION_DAYS``: default of ``carpimko transcripts purge`` (``365``).
 - ``PORTAL_URL`` / ``PORTAL_SERVICE_KEY``: where the handoff tickets are
   (``http://127.0.0.1:8080`` / ``demo-service-key`` in demo mode only: outside ``CARPIMKO_DEMO=1``
-  the key must be a strong secret or the console does not start, :mod:`carpimko.deployment`).
+  the key must be a strong secret or the console does not start, :mod:`carpimko.ops.deployment`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from carpimko.deployment import DEMO_SERVICE_KEY, demo_mode, secret_setting
+from carpimko.ops.deployment import DEMO_SERVICE_KEY, demo_mode, secret_setting
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RETENTION_DAYS = 365

@@ -21,7 +21,7 @@ its events we derive the columns of the console and the export:
      was still open at the last message (the user left);
   3. else ``none``: questions answered, no procedure started.
 
-Every text leaves this module masked (:func:`carpimko.privacy.mask_personal_data`).
+Every text leaves this module masked (:func:`carpimko.text.privacy.mask_personal_data`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ try:  # ujson comes with Rasa and parses Rasa's events about twice as fast
 except ImportError:  # pragma: no cover
     import json  # type: ignore[no-redef]
 
-from carpimko.privacy import mask_dossier, mask_email, mask_iban, mask_personal_data
+from carpimko.text.privacy import mask_dossier, mask_email, mask_iban, mask_personal_data
 
 CHANNELS = {"socketio": "web", "ivr": "ivr", "rest": "rest"}
 """Rasa ``input_channel`` → channel shown to staff."""

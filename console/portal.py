@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from carpimko.privacy import mask_dossier, mask_personal_data, mask_phone
+from carpimko.text.privacy import mask_dossier, mask_personal_data, mask_phone
 
 TIMEOUT = httpx.Timeout(5.0)
 

@@ -4,7 +4,7 @@ Reads what the assistant keeps — Rasa's tracker store (SQLite or PostgreSQL), 
 database (audit log) and the services' logs — and reports every IBAN, e-mail address, phone
 number or password-like value found in clear, with where it is (never the value itself: the
 report shows its masked form). What counts as personal data is
-:func:`carpimko.privacy.find_personal_data`, the same finder that masks it, so the scan and the
+:func:`carpimko.text.privacy.find_personal_data`, the same finder that masks it, so the scan and the
 masking cannot disagree.
 
 Where it looks in a conversation: what the user wrote (text, parse data, entities), the slot
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
-from carpimko.privacy import SEALED_PREFIX, PersonalData, find_personal_data
+from carpimko.text.privacy import SEALED_PREFIX, PersonalData, find_personal_data
 from console import staff, tracker
 
 DOMAIN = Path(__file__).resolve().parents[1] / "domain.yml"
@@ -219,7 +219,7 @@ def scan_logs(paths: Iterable[Path], facts: DomainFacts) -> Iterator[Finding]:
 
 
 def stack_folders(root: Path) -> list[Path]:
-    """Folders under ``root`` that a stack ran in (``carpimko.devstack``: ``tracker.sqlite3``
+    """Folders under ``root`` that a stack ran in (``benchmarks.devstack``: ``tracker.sqlite3``
     beside the services' ``log/``), as the suites of ``make test`` leave them. The stores the
     console's tests build by hand, clear values included to test the masking, have no logs."""
     return sorted(p.parent for p in root.rglob("tracker.sqlite3") if (p.parent / "log").is_dir())

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from carpimko.normalize import find_dossier_numbers
+from carpimko.text.normalize import find_dossier_numbers
 from console.conversations import (
     CHANNELS,
     HANDOFF_ACTIONS,

@@ -11,7 +11,7 @@ import logging
 import sys
 from datetime import datetime
 
-from carpimko import jsonlog
+from carpimko.ops import jsonlog
 from portal.app import create_app
 from portal.config import ConfigError, Settings
 from portal.db import make_engine, migrate, unit_of_work

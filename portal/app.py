@@ -10,7 +10,7 @@ from typing import Any
 from sanic import Request, Sanic
 from sanic.response import BaseHTTPResponse
 
-from carpimko import observability
+from carpimko.ops import observability
 from portal.blueprints import api_blueprints
 from portal.config import Settings
 from portal.db import make_engine

@@ -1,7 +1,7 @@
 """Settings of the portal, read once from environment variables.
 
 Without settings the portal is in production mode and refuses to start until PORTAL_SECRET
-and PORTAL_SERVICE_KEY are strong (:mod:`carpimko.deployment`); ``CARPIMKO_DEMO=1`` (``make
+and PORTAL_SERVICE_KEY are strong (:mod:`carpimko.ops.deployment`); ``CARPIMKO_DEMO=1`` (``make
 run``) gives demo mode: demo mailbox, demo clock, demo data, a random secret and the demo key.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from carpimko.deployment import DEMO_SERVICE_KEY, SettingError, secret_setting
-from carpimko.deployment import demo_mode as demo_requested
-from carpimko.rates import RateLimit
+from carpimko.ops.deployment import DEMO_SERVICE_KEY, SettingError, secret_setting
+from carpimko.ops.deployment import demo_mode as demo_requested
+from carpimko.ops.rates import RateLimit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "portal.sqlite3"

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
-from carpimko.email_address import is_valid_email
+from carpimko.text.email_address import is_valid_email
 from portal.errors import BadRequest, NotFound, ValidationFailed
 
 PROFILES = ("affilie", "ayant_droit")

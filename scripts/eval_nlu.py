@@ -42,7 +42,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from carpimko.facts import find_referral  # noqa: E402
 from carpimko.nlu.components import canonical_value  # noqa: E402
-from carpimko.normalize import fold  # noqa: E402
+from carpimko.text.normalize import fold  # noqa: E402
 
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/measure_rss.py [--conversations 30]
 
-Starts a throwaway stack (carpimko/devstack.py), holds N two-turn REST conversations and loads
+Starts a throwaway stack (benchmarks/devstack.py), holds N two-turn REST conversations and loads
 the demo site's two pages and the console's login page N times, then reads VmHWM and VmRSS of
 the process listening on each service's port. The figures of deploy/k8s's resource requests
 for the console and the demo site come from here (docs/exploitation.md); Rasa's, the action
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from carpimko.devstack import SERVICES, running_stack
+from benchmarks.devstack import SERVICES, running_stack
 
 
 def memory_mib(port: int) -> tuple[int, int]:

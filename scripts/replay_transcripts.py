@@ -32,8 +32,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from carpimko.devstack import StackError, running_stack  # noqa: E402
-from carpimko.privacy import mask_dossier, mask_email, mask_iban  # noqa: E402
+from benchmarks.devstack import StackError, running_stack  # noqa: E402
+from carpimko.text.privacy import mask_dossier, mask_email, mask_iban  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "transcripts.md"
 DEMO_PASSWORD = "Carpimko2024"

@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 : "${START_TIMEOUT:=300}"
 # Demo mode (demo mailbox, clock, accounts, demo-service-key) only when asked: `make run` sets
 # CARPIMKO_DEMO=1. Without it every service is in production mode and refuses to start until
-# its secrets are set (carpimko/deployment.py, .env.example).
+# its secrets are set (carpimko/ops/deployment.py, .env.example).
 export CARPIMKO_DEMO="${CARPIMKO_DEMO:-0}"
 # Origins allowed to call Rasa from a browser: the demo site's own (carpimko/rasa_server.py).
 export RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:-http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}}"
@@ -43,9 +43,9 @@ if [ -z "${IVR_TWILIO_AUTH_TOKEN:-}" ] && [ -z "${IVR_TWILIO_SIGNATURE:-}" ]; th
   echo "run.sh: démo sans compte Twilio : signature des webhooks téléphone non vérifiée (IVR_TWILIO_SIGNATURE=off)"
 fi
 export IVR_TWILIO_SIGNATURE="${IVR_TWILIO_SIGNATURE:-on}"
-# Key of the conversation-id hash on log lines (carpimko/tracing.py): one per start, shared by
+# Key of the conversation-id hash on log lines (carpimko/ops/tracing.py): one per start, shared by
 # every service so that a conversation has the same hash in each log. LOG_FORMAT=json makes
-# every service log JSON lines (carpimko/jsonlog.py).
+# every service log JSON lines (carpimko/ops/jsonlog.py).
 if [ -z "${LOG_HASH_KEY:-}" ]; then
   LOG_HASH_KEY="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 fi

@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 : "${START_TIMEOUT:=300}"
 : "${RASA_MODEL:=models/carpimko.tar.gz}"
 PY=.venv/bin/python
-export CARPIMKO_DEMO=1  # demo data and keys, as `make run` (carpimko/deployment.py)
+export CARPIMKO_DEMO=1  # demo data and keys, as `make run` (carpimko/ops/deployment.py)
 # All the load comes from this one machine: lift the chat's per-client and per-sender limits.
 export CARPIMKO_RATE_SENDER=100000/60 CARPIMKO_RATE_CLIENT=100000/60
 
@@ -94,7 +94,7 @@ start redis redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appen
     --dir "$work/redis"
 
 # nginx first: the action server reaches the portal, and Rasa the action server, through it.
-$PY -m carpimko.scale.nginx --prefix "$work/nginx" --listen-host 127.0.0.1 \
+$PY -m benchmarks.scale.nginx --prefix "$work/nginx" --listen-host 127.0.0.1 \
     --rasa "127.0.0.1:$rasa_a" --rasa "127.0.0.1:$rasa_b" \
     --actions "127.0.0.1:$action_port" --portal "127.0.0.1:$portal_port" \
     --rasa-port "$ngx_rasa" --actions-port "$ngx_actions" --portal-port "$ngx_portal" \

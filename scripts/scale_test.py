@@ -13,12 +13,12 @@ When half of all messages are answered it sends SIGKILL to one Rasa instance. Th
 
 - client side: each message answered (200 and at least one bot message), no apology for a
   failed turn, every conversation finished before the deadline;
-- server side (the ``events`` table in PostgreSQL, :mod:`carpimko.scale.check`): each user
+- server side (the ``events`` table in PostgreSQL, :mod:`benchmarks.scale.check`): each user
   message stored once, in order, followed by bot messages;
 - failover: the conversations served by the killed instance went on, on the survivor.
 
 With ``--calls N`` it also places N phone calls through nginx at the same time, the way Twilio
-does (:mod:`carpimko.scale.calls`): every turn may land on either instance, half of the calls
+does (:mod:`benchmarks.scale.calls`): every turn may land on either instance, half of the calls
 are held until the kill, and each call must go on where it was, in order, without a restart or
 a turn processed twice.
 
@@ -47,8 +47,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from carpimko.scale.calls import PhoneCalls  # noqa: E402
-from carpimko.scale.check import (  # noqa: E402
+from benchmarks.scale.calls import PhoneCalls  # noqa: E402
+from benchmarks.scale.check import (  # noqa: E402
     Conversation,
     Turn,
     Violation,
@@ -57,7 +57,7 @@ from carpimko.scale.check import (  # noqa: E402
     events_from_rows,
     failover_violations,
 )
-from carpimko.scale.client import send_until_final  # noqa: E402
+from benchmarks.scale.client import send_until_final  # noqa: E402
 
 TEXTS = (
     "bonjour",

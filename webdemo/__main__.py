@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from carpimko import jsonlog
-from carpimko.deployment import SettingError, refuse_to_start
+from carpimko.ops import jsonlog
+from carpimko.ops.deployment import SettingError, refuse_to_start
 from webdemo.app import create_app
 from webdemo.config import Settings
 

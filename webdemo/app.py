@@ -10,7 +10,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from carpimko import observability
+from carpimko.ops import observability
 from webdemo import accessibility, pages, portal
 from webdemo.config import Settings
 from webdemo.session import COOKIE, sign, unsign

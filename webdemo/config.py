@@ -1,7 +1,7 @@
 """Settings of the demo site, read once from the environment (defaults: one machine).
 
 The site shows demo accounts and links to the portal's demo mailbox: it starts only in demo
-mode (``CARPIMKO_DEMO=1``, set by ``make run``), never by default (:mod:`carpimko.deployment`).
+mode (``CARPIMKO_DEMO=1``, set by ``make run``), never by default (:mod:`carpimko.ops.deployment`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from carpimko.deployment import DEMO_FLAG, SettingError, demo_mode
+from carpimko.ops.deployment import DEMO_FLAG, SettingError, demo_mode
 
 ROOT = Path(__file__).resolve().parents[1]
 

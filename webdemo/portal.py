@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from carpimko import tracing
+from carpimko.ops import tracing
 
 TIMEOUT = httpx.Timeout(10.0)
 
@@ -38,7 +38,7 @@ def _error_message(response: httpx.Response, default: str) -> str:
 
 
 def _client() -> httpx.AsyncClient:
-    """A client that sends the request id of the page being served (carpimko.tracing)."""
+    """A client that sends the request id of the page being served (carpimko.ops.tracing)."""
     return httpx.AsyncClient(timeout=TIMEOUT, headers=tracing.headers())
 
 

@@ -23,7 +23,7 @@ from actions.forms.member import (
     clear_procedure,
 )
 from actions.portal_client import PortalRejected
-from carpimko.email_address import find_emails, is_valid_email
+from carpimko.text.email_address import find_emails, is_valid_email
 
 _CITY = re.compile(r"^\s*(\d{5})\s*,?\s*([A-Za-zÀ-ÖØ-öø-ÿ' -]{2,80})\s*$")
 _STREET = re.compile(r"^[0-9A-Za-zÀ-ÖØ-öø-ÿ',./ -]{5,120}$")

@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import channel_of, portal_for
 from actions.forms.base import FAILURES_SLOT, CountingFormValidation, yes_no
 from actions.portal_client import PortalRejected, PortalUnavailable
-from carpimko.normalize import (
+from carpimko.text.normalize import (
     digits_only,
     fold,
     normalize_delivery_channel,

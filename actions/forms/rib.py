@@ -28,7 +28,7 @@ from actions.forms.member import (
 )
 from actions.portal_client import PortalRejected
 from actions.sealed import seal, unseal
-from carpimko.iban import find_ibans, mask_iban, normalize_iban
+from carpimko.text.iban import find_ibans, mask_iban, normalize_iban
 
 FORM_PROMPTS = ("utter_ask_rib_iban", "utter_ask_rib_bic", "utter_ask_rib_confirmed")
 """What the form asks (Rasa finds them by name: ``utter_ask_<slot>``)."""

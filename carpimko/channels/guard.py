@@ -45,10 +45,11 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from carpimko import metrics, rasa_patches, tracing
+from carpimko import rasa_patches
 from carpimko.channels import idempotency
 from carpimko.channels.client import CLIENT_KEY
 from carpimko.channels.limits import shared_limiter
+from carpimko.ops import metrics, tracing
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ document already produced, and its user message carries ``message_id`` ``ivr-N``
 Rasa processes it once (:mod:`carpimko.channels.idempotency`).
 
 Responses meant for the phone are chosen by Rasa from the ``channel: ivr`` variants of the
-domain, then :mod:`carpimko.speech` makes them speakable. A response whose ``custom.ivr`` holds
+domain, then :mod:`carpimko.text.speech` makes them speakable. A response whose ``custom.ivr`` holds
 ``hangup: true`` ends the call; ``transfer: "+33…"`` (sent by ``action_human_handoff`` during
 opening hours) dials the advisors.
 
@@ -63,8 +63,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from carpimko.channels.guard import valid_sender
 from carpimko.channels.ivr_state import CallState, CallStore, Expectation, store_for
-from carpimko.normalize import digits_only, find_number_runs, fold
-from carpimko.speech import CHOICE_TEMPLATE, keypad_menu, speak
+from carpimko.text.normalize import digits_only, find_number_runs, fold
+from carpimko.text.speech import CHOICE_TEMPLATE, keypad_menu, speak
 
 logger = logging.getLogger(__name__)
 

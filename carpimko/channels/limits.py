@@ -21,8 +21,8 @@ import os
 import time
 from collections.abc import Callable, Mapping
 
-from carpimko.rates import RateLimit as Rate
-from carpimko.rates import SlidingWindows
+from carpimko.ops.rates import RateLimit as Rate
+from carpimko.ops.rates import SlidingWindows
 
 SENDER_DEFAULT = Rate(30, 60)
 CLIENT_DEFAULT = Rate(120, 60)

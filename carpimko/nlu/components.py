@@ -35,9 +35,9 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from carpimko.email_address import find_emails, normalize_email
-from carpimko.iban import find_ibans, normalize_iban
-from carpimko.normalize import (
+from carpimko.text.email_address import find_emails, normalize_email
+from carpimko.text.iban import find_ibans, normalize_iban
+from carpimko.text.normalize import (
     DOSSIER_LENGTHS,
     Found,
     digits_only,

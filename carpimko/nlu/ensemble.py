@@ -42,7 +42,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
 from carpimko.nlu.linear_scorer import LinearScorer
-from carpimko.normalize import fold
+from carpimko.text.normalize import fold
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A user who pastes a password (« mon mot de passe est Carpimko2024 ») must not see it
 classified, featurised, echoed, or kept in the parse data. This component replaces every
-password-like span (see :func:`carpimko.privacy.find_passwords`) by « [mot de passe masqué] »
+password-like span (see :func:`carpimko.text.privacy.find_passwords`) by « [mot de passe masqué] »
 in the message text before any other component reads it, and sets the output property
 ``password_redacted: true`` so that the dialogue warns the user
 (:mod:`carpimko.rasa_patches.password_warning`, installed with the other patches).
@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.cli import print_error_and_exit
 from sqlalchemy.orm import Session
 
-from carpimko.privacy import REDACTED_FLAG, SEALED_PREFIX, mask_personal_data, redact_passwords
+from carpimko.text.privacy import REDACTED_FLAG, SEALED_PREFIX, mask_personal_data, redact_passwords
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)

@@ -2,7 +2,7 @@
 
 Rasa 3.6 builds its Sanic app inside ``rasa.core.run.serve_application``; :func:`install`
 wraps ``rasa.core.run.configure_app`` so that the app it returns gets
-:func:`carpimko.observability.install` (``/metrics``, HTTP counters, request id), and wraps
+:func:`carpimko.ops.observability.install` (``/metrics``, HTTP counters, request id), and wraps
 three ``MessageProcessor`` methods every channel goes through (REST, socket.io, phone):
 
 - ``handle_message``: messages, their duration and failures by channel; the conversation is
@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from carpimko import metrics, observability, tracing
+from carpimko.ops import metrics, observability, tracing
 
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTION = "action_default_fallback"

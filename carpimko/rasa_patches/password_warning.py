@@ -20,7 +20,7 @@ from typing import Any
 from rasa.core.actions.action import ActionExtractSlots, create_bot_utterance
 from rasa.shared.core.events import Event
 
-from carpimko.privacy import REDACTED_FLAG
+from carpimko.text.privacy import REDACTED_FLAG
 
 RESPONSE = "utter_password_warning"
 _ORIGINAL = ActionExtractSlots.__dict__["run"]

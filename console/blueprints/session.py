@@ -8,8 +8,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from carpimko.privacy import mask_personal_data
-from carpimko.rates import RateLimit
+from carpimko.ops.rates import RateLimit
+from carpimko.text.privacy import mask_personal_data
 from console import staff
 from console.auth import (
     COOKIE,

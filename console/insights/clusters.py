@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from carpimko.normalize import fold
+from carpimko.text.normalize import fold
 
 DISTANCE_THRESHOLD = 0.75
 EXAMPLES = 5

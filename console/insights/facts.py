@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from carpimko.privacy import mask_personal_data
+from carpimko.text.privacy import mask_personal_data
 from console.conversations import summarize
 
 CATEGORIES = ("resolved", "handed_off", "abandoned", "not_understood")

@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carpimko.email_address import mask_email
-from carpimko.iban import mask_iban
+from carpimko.text.email_address import mask_email
+from carpimko.text.iban import mask_iban
 from portal.config import Settings
 from portal.errors import Unauthorized
 from portal.models import Member, Payment

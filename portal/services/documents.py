@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carpimko.iban import mask_iban
+from carpimko.text.iban import mask_iban
 from portal.config import Settings
 from portal.errors import NotFound, ValidationFailed
 from portal.models import Document, Member, Payment

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from carpimko import metrics
+from carpimko.ops import metrics
 from portal.config import Settings
 from portal.db import run_db
 from portal.models import Member, OutboxMessage

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from carpimko.email_address import mask_email
+from carpimko.text.email_address import mask_email
 from portal.config import Settings
 from portal.errors import Gone, NotFound, ValidationFailed
 from portal.models import EmailVerification, Member, Procedure

@@ -15,8 +15,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from carpimko import metrics
-from carpimko.email_address import mask_email
+from carpimko.ops import metrics
+from carpimko.text.email_address import mask_email
 from portal.config import Settings
 from portal.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.models import EmailVerification, Member, PasswordReset

@@ -10,8 +10,8 @@ from schwifty.exceptions import SchwiftyException
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from carpimko.email_address import mask_email
-from carpimko.iban import mask_iban
+from carpimko.text.email_address import mask_email
+from carpimko.text.iban import mask_iban
 from portal.config import Settings
 from portal.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.models import Document, RibChange

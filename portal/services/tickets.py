@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from carpimko import metrics
+from carpimko.ops import metrics
 from portal.errors import Conflict, NotFound
 from portal.models import Ticket
 from portal.services.procedures import reference

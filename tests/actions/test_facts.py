@@ -114,3 +114,8 @@ def test_referrals_name_a_place_never_a_phone_number() -> None:
     for key, row in DATA["referrals"].items():
         assert row["body"] and row["where"] and row["keywords"], key
         assert not re.search(r"\d{2}[ .]?\d{2}[ .]?\d{2}", row["where"]), key
+
+
+def test_two_bodies_named_is_no_referral_guessed() -> None:
+    """« la CAF et ma mutuelle »: two doors named, the assistant does not pick one."""
+    assert facts.find_referral("la CAF et ma mutuelle") is None

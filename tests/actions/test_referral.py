@@ -6,7 +6,6 @@ import pytest
 from actions_testkit import responses, run, tracker
 
 from actions.referral import ActionRefer
-from carpimko.facts import find_referral
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -41,10 +40,6 @@ async def test_a_question_for_another_body_names_that_body_and_where(
 async def test_unknown_is_i_do_not_know_never_a_guess(message: str) -> None:
     _, dispatcher = await run(ActionRefer(), tracker({}, text=message, intent="out_of_scope"))
     assert responses(dispatcher) == ["utter_out_of_scope"]
-
-
-def test_two_bodies_named_is_no_guess_either() -> None:
-    assert find_referral("la CAF et ma mutuelle") is None
 
 
 @pytest.mark.parametrize(

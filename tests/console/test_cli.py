@@ -14,8 +14,8 @@ import pytest
 from argon2 import PasswordHasher
 from console_testkit import EMAIL, IBAN, XSS
 
-from carpimko.cli import main
 from console import staff, tracker
+from console.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CARPIMKO = Path(sys.executable).with_name("carpimko")
@@ -179,7 +179,7 @@ def test_the_purge_runs_at_once_then_every_period_and_outlives_a_failure(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import carpimko.cli as cli
+    import console.cli as cli
 
     waits: list[float] = []
     left_after_first_run: set[str] = set()

@@ -18,7 +18,7 @@ import pytest
 from console_testkit import EMAIL, IBAN, log_in
 from playwright.sync_api import Page, expect, sync_playwright
 
-from carpimko.devstack import DevStack, StackError, running_stack
+from benchmarks.devstack import DevStack, StackError, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -319,7 +319,7 @@ async def test_the_login_limiter_forgets_names_after_its_window_and_stays_bounde
 ) -> None:
     from console_testkit import CSRF_RE, FAST_HASHER, served
 
-    from carpimko.rates import SlidingWindows
+    from carpimko.ops.rates import SlidingWindows
 
     now = [1000.0]
     app = create_app(settings, "console_limiter", FAST_HASHER)

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from console_testkit import IBAN, now
 from insights_kit import NOT_UNDERSTOOD, conversations
 
-from carpimko.cli import main
 from console import staff, tracker
+from console.cli import main
 from console.insights import report, summary
 
 SINCE = (date.today() - timedelta(days=2)).isoformat()

@@ -25,7 +25,7 @@ import pytest
 import socketio
 from console_testkit import log_in
 
-from carpimko.devstack import DevStack, StackError, running_stack
+from benchmarks.devstack import DevStack, StackError, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 CARPIMKO = Path(sys.executable).with_name("carpimko")

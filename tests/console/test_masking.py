@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from carpimko.privacy import mask_personal_data, mask_phone
+from carpimko.text.privacy import mask_personal_data, mask_phone
 from console.conversations import summarize, turns
 
 

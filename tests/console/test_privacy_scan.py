@@ -8,9 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from carpimko.cli import main
-from carpimko.privacy import SEALED_PREFIX
+from carpimko.text.privacy import SEALED_PREFIX
 from console import staff, tracker
+from console.cli import main
 from console.privacy_scan import (
     DomainFacts,
     scan_event,

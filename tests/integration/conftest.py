@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from carpimko.devstack import DevStack, StackError, running_stack
+from benchmarks.devstack import DevStack, StackError, running_stack
 
 
 @pytest.fixture(scope="session")

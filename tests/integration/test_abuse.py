@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from carpimko.devstack import DevStack
+from benchmarks.devstack import DevStack
 
 STRANGER = "203.0.113.77"  # the address the (trusted) proxy reports for one real client
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from carpimko.devstack import DevStack
+from benchmarks.devstack import DevStack
 
 
 class Conversation:

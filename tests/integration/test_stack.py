@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 
-from carpimko.devstack import DevStack
+from benchmarks.devstack import DevStack
 
 
 def say(stack: DevStack, text: str, sender: str) -> list[dict]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from carpimko.devstack import StackError, running_stack
+from benchmarks.devstack import StackError, running_stack
 from tests.ivr.twilio_replay import AUTH_TOKEN
 
 SERVICE_KEY = "demo-service-key"

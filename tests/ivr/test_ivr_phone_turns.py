@@ -20,7 +20,7 @@ import yaml
 
 from carpimko.channels.ivr import PHRASES, IVRInput
 from carpimko.channels.ivr_state import CallState
-from carpimko.speech import spell_masked_email
+from carpimko.text.speech import spell_masked_email
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))

@@ -1,4 +1,4 @@
-"""carpimko.speech: what the phone voice reads instead of the web wording."""
+"""carpimko.text.speech: what the phone voice reads instead of the web wording."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carpimko.speech import (
+from carpimko.text.speech import (
     amount,
     digit_by_digit,
     keypad_menu,

@@ -20,9 +20,9 @@ import pytest
 import redis
 from sanic import Sanic
 
+from benchmarks.devstack import free_port
 from carpimko.channels.ivr import IVRInput
 from carpimko.channels.ivr_state import CallStore, MemoryCallStore, RedisCallStore, store_for
-from carpimko.devstack import free_port
 from tests.ivr.test_ivr_channel import FakeRasa, app_with, channel, default_script
 from tests.ivr.twilio_replay import AUTH_TOKEN, Post, TwilioCall
 

@@ -20,7 +20,7 @@ from carpimko.nlu.privacy import (
     RedactingSQLTrackerStore,
     redact_tracker,
 )
-from carpimko.privacy import (
+from carpimko.text.privacy import (
     PASSWORD_PLACEHOLDER,
     SEALED_PREFIX,
     mask_dossier,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from carpimko.devstack import DevStack, StackError, running_stack
+from benchmarks.devstack import DevStack, StackError, running_stack
 
 OPEN_HOURS = "2025-11-12T10:00:00+01:00"
 LOG_HASH_KEY = "cle-de-test-des-journaux"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from prometheus_client import REGISTRY
 
-from carpimko import metrics
+from carpimko.ops import metrics
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "carpimko-dashboard.json"
 SUFFIXES = ("_bucket", "_count", "_sum", "_total")

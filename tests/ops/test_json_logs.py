@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import socketio
 
-from carpimko.devstack import DevStack
+from benchmarks.devstack import DevStack
 
 LOGS = ("rasa", "actions", "portal", "web", "console")
 FIELDS = {"time", "service", "level", "logger", "event"}

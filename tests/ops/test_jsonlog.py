@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from carpimko import jsonlog, tracing
+from carpimko.ops import jsonlog, tracing
 
 
 def record(message: str, exc: bool = False) -> logging.LogRecord:

@@ -11,7 +11,7 @@ import uuid
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from carpimko.devstack import SERVICES, DevStack
+from benchmarks.devstack import SERVICES, DevStack
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

@@ -11,7 +11,7 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json, text
 
 from actions.server import create_action_app
-from carpimko import metrics, observability, tracing
+from carpimko.ops import metrics, observability, tracing
 
 Sanic.test_mode = True
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from carpimko.devstack import free_port, stop_group
+from benchmarks.devstack import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"

@@ -16,15 +16,15 @@ from hypothesis import strategies as st
 from num2words import num2words
 
 from carpimko.channels.guard import clean_text
-from carpimko.email_address import find_emails, mask_email, normalize_email
-from carpimko.iban import find_ibans, mask_iban, normalize_iban
-from carpimko.normalize import (
+from carpimko.text.email_address import find_emails, mask_email, normalize_email
+from carpimko.text.iban import find_ibans, mask_iban, normalize_iban
+from carpimko.text.normalize import (
     digits_only,
     normalize_dossier_number,
     normalize_year,
     spoken_digits_to_digits,
 )
-from carpimko.privacy import PASSWORD_PLACEHOLDER, mask_personal_data, redact_passwords
+from carpimko.text.privacy import PASSWORD_PLACEHOLDER, mask_personal_data, redact_passwords
 from portal import validation
 from portal.errors import BadRequest, ValidationFailed
 
@@ -143,7 +143,7 @@ def test_password_redaction_is_total_and_idempotent(text: str) -> None:
 
 @SETTINGS
 @given(
-    # The redactor's rule: 8 characters or more mixing letters and digits (carpimko/privacy.py).
+    # The redactor's rule: 8+ characters mixing letters and digits (carpimko/text/privacy.py).
     st.from_regex(r"[A-Z][a-z]{5,8}[0-9]{2,4}[!?#]?", fullmatch=True),
     st.sampled_from(["mon mot de passe est {}", "{}", "c'est {} je crois"]),
 )

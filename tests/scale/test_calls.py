@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from carpimko.scale.calls import RESTART, SCRIPTS, PhoneCalls, key_for, parse
-from carpimko.scale.check import CLIENT
+from benchmarks.scale.calls import RESTART, SCRIPTS, PhoneCalls, key_for, parse
+from benchmarks.scale.check import CLIENT
 
 GATHER = (
     '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="webhook?turn=3" '

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from carpimko.scale.check import (
+from benchmarks.scale.check import (
     CLIENT,
     DUPLICATED,
     FAILOVER,

@@ -20,8 +20,8 @@ from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.core.utils import read_endpoints_from_path
 
-from carpimko.scale import nginx
-from carpimko.scale.nginx import Topology, render
+from benchmarks.scale import nginx
+from benchmarks.scale.nginx import Topology, render
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"

@@ -1,10 +1,10 @@
-"""carpimko.email_address: found typed or dictated, one check and one masked form."""
+"""carpimko.text.email_address: found typed or dictated, one check and one masked form."""
 
 from __future__ import annotations
 
 import pytest
 
-from carpimko.email_address import find_emails, is_valid_email, mask_email, normalize_email
+from carpimko.text.email_address import find_emails, is_valid_email, mask_email, normalize_email
 
 
 @pytest.mark.parametrize(

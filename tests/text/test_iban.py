@@ -1,11 +1,11 @@
-"""carpimko.iban: every spelling of an IBAN is found, one masked form for bot and portal."""
+"""carpimko.text.iban: every spelling of an IBAN is found, one masked form for bot and portal."""
 
 from __future__ import annotations
 
 import pytest
 
-from carpimko.iban import find_ibans, is_valid_iban, mask_iban, normalize_iban
-from carpimko.normalize import Found
+from carpimko.text.iban import find_ibans, is_valid_iban, mask_iban, normalize_iban
+from carpimko.text.normalize import Found
 
 JEANNE = "FR7630004008260001234567871"
 

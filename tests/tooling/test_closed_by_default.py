@@ -1,6 +1,6 @@
 """Closed by default: each service started with no settings at all refuses, in French, naming
 the setting to give; weak or published keys are refused the same way; demo mode is one explicit
-switch (carpimko/deployment.py)."""
+switch (carpimko/ops/deployment.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from carpimko.deployment import SettingError, demo_mode, secret_setting, strong_secret
+from carpimko.ops.deployment import SettingError, demo_mode, secret_setting, strong_secret
 from portal.config import Settings as PortalSettings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from carpimko.deployment import SettingError
+from carpimko.ops.deployment import SettingError
 from carpimko.rasa_server import rasa_argv, skip_unused_imports
 
 STRONG = "t" * 40

@@ -1,6 +1,6 @@
 """Browser tests: the whole stack (scripts/run.sh) + the demo site, driven by Debian's chromium.
 
-The stack is started once per session by scripts/run.sh on free ports (carpimko.devstack);
+The stack is started once per session by scripts/run.sh on free ports (benchmarks.devstack);
 the tests that need a second demo site (pointing at a recorder) start it next to it.
 Playwright only drives /usr/bin/chromium: no browser is ever downloaded.
 """
@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from web_testkit import Stack
 
-from carpimko.devstack import StackError, free_port, running_stack, stop_group
+from benchmarks.devstack import StackError, free_port, running_stack, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

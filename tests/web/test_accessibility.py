@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from test_espace_personnel import log_in
 from web_testkit import BOT, USER, Stack, axe_violations, enable_axe, exchange, open_widget
 
-from carpimko.devstack import free_port
+from benchmarks.devstack import free_port
 from webdemo import accessibility
 
 SCANNED_PATHS = {"/", "/espace-personnel", "/espace-personnel/accueil", accessibility.PATH}

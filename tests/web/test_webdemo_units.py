@@ -8,7 +8,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from carpimko.devstack import free_port
+from benchmarks.devstack import free_port
 from webdemo import accessibility, pages
 from webdemo.app import create_app
 from webdemo.config import Settings

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 from web_testkit import BOT, USER, Stack, exchange, open_widget, send
 
-from carpimko.devstack import free_port
+from benchmarks.devstack import free_port
 
 SESSION_KEY = "carpimko-chat:public:session"
 

@@ -1,7 +1,7 @@
 """The Prometheus metrics of every service, defined once, and who may read them.
 
 Each process of ``make run`` (Rasa, action server, portal, console, demo site) serves its own
-metrics at ``GET /metrics`` (wired by :func:`carpimko.observability.install`); they all share
+metrics at ``GET /metrics`` (wired by :func:`carpimko.ops.observability.install`); they all share
 these names, with a ``service`` label where several services count the same thing. This module
 imports neither Sanic nor Rasa: the portal, console and demo site don't load Rasa.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from carpimko.normalize import Found
+from carpimko.text.normalize import Found
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _VALID_RE = re.compile(rf"^[a-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")

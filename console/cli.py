@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from typing import Any, TextIO
 
-from carpimko.deployment import SettingError
+from carpimko.ops.deployment import SettingError
 from console import export, privacy_scan, staff, tracker
 from console.config import DEFAULT_RETENTION_DAYS, Settings
 from console.conversations import export_record

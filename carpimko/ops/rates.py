@@ -10,7 +10,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from carpimko.deployment import SettingError
+from carpimko.ops.deployment import SettingError
 
 
 @dataclass(frozen=True)

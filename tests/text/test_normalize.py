@@ -1,10 +1,10 @@
-"""Tests of carpimko.normalize: the canonical forms fixed by the contract."""
+"""Tests of carpimko.text.normalize: the canonical forms fixed by the contract."""
 
 from __future__ import annotations
 
 import pytest
 
-from carpimko.normalize import (
+from carpimko.text.normalize import (
     digits_only,
     find_dossier_numbers,
     find_profiles,

@@ -19,7 +19,7 @@ from schwifty.domain import IBANSpec
 from schwifty.exceptions import InvalidCountryCode, SchwiftyException
 from schwifty.registry import get_iban_spec
 
-from carpimko.normalize import Found
+from carpimko.text.normalize import Found
 
 _SEPARATORS = r"[\s.\-]*"
 _CANDIDATE_RE = re.compile(

@@ -2,15 +2,15 @@
 
 It adds, ahead of the app's own middleware:
 
-- ``GET /metrics`` (:mod:`carpimko.metrics`): answered by the first request middleware, before
+- ``GET /metrics`` (:mod:`carpimko.ops.metrics`): answered by the first request middleware, before
   the app's own checks (console login, action-server token), for a loopback client or the
   bearer ``METRICS_TOKEN``; 403 otherwise. No route is registered, so it appears in no
   OpenAPI description and no route listing;
 - HTTP counters and latency by route template, 5xx and 429 answers counted apart;
-- a request id (:mod:`carpimko.tracing`): taken from ``X-Request-ID`` when the caller sent
+- a request id (:mod:`carpimko.ops.tracing`): taken from ``X-Request-ID`` when the caller sent
   a valid one (Rasa → action server → portal), drawn otherwise, sent back in the answer and
   put on every log line written while the request is handled;
-- with ``LOG_FORMAT=json`` (:mod:`carpimko.jsonlog`), JSON log lines, and one ``request``
+- with ``LOG_FORMAT=json`` (:mod:`carpimko.ops.jsonlog`), JSON log lines, and one ``request``
   line per answered request on the ``carpimko.access`` logger, its ``http`` field holding the
   method, route template (never the path or query, which may hold a token), status and
   milliseconds.
@@ -24,7 +24,7 @@ import time
 from sanic import Request, Sanic
 from sanic.response import BaseHTTPResponse, HTTPResponse, raw
 
-from carpimko import jsonlog, metrics, tracing
+from carpimko.ops import jsonlog, metrics, tracing
 
 access_log = logging.getLogger("carpimko.access")
 

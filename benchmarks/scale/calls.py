@@ -12,7 +12,7 @@ others run freely, so some turns are in flight when the instance dies. Checked a
 
 - each answer says what that step must say (the call went on where it was), and no answer
   after the first one is the greeting (no restart);
-- in the trackers (:func:`carpimko.scale.check.check_all`): each turn that reached the dialogue
+- in the trackers (:func:`benchmarks.scale.check.check_all`): each turn that reached the dialogue
   stored once, in order (message id ``ivr-<turn>``), followed by bot messages — a turn sent
   twice was not processed twice, so its actions did not run twice.
 """
@@ -29,8 +29,8 @@ from urllib.parse import urljoin
 import httpx
 from twilio.request_validator import RequestValidator
 
-from carpimko.scale.check import CLIENT, Conversation, Turn, Violation
-from carpimko.scale.client import send_until_final
+from benchmarks.scale.check import CLIENT, Conversation, Turn, Violation
+from benchmarks.scale.client import send_until_final
 
 RESTART = "redémarrage"
 GREETING = re.compile(r"^(Bonjour|Bonsoir)")

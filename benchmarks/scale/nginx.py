@@ -1,6 +1,6 @@
 """Render deploy/nginx.conf.template: nginx in front of N Rasa, action and portal instances.
 
-    python -m carpimko.scale.nginx --prefix /srv/nginx \\
+    python -m benchmarks.scale.nginx --prefix /srv/nginx \\
         --rasa 10.0.0.1:5005 --rasa 10.0.0.2:5005 --actions 10.0.0.1:5055 \\
         --portal 10.0.0.1:8080 > /srv/nginx/nginx.conf
 

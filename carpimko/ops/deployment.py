@@ -2,7 +2,7 @@
 
 Every service started without settings is in production mode: demo pages, demo accounts, the
 movable clock and the weak demo keys exist only when ``CARPIMKO_DEMO=1`` asks for them
-(``make run`` and the test stacks of :mod:`carpimko.devstack` do). Outside demo mode a key or
+(``make run`` and the test stacks of :mod:`benchmarks.devstack` do). Outside demo mode a key or
 secret must be set, at least :data:`MIN_SECRET_CHARS` characters long and never one of the
 values published in this repository (:data:`DEMO_SECRETS`); otherwise the service refuses to
 start with a French message naming the setting (:func:`refuse_to_start`).

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from carpimko.scale.check import Turn
+from benchmarks.scale.check import Turn
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 UPSTREAM_HEADER = "x-carpimko-upstream"

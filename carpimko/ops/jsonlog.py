@@ -2,16 +2,16 @@
 
 Fields, the same in every service: ``time`` (UTC, ISO 8601), ``service``, ``level``,
 ``logger``, ``event`` (the message), ``request_id`` and ``conversation`` (keyed hash) when the
-line is written while a request is handled (:mod:`carpimko.tracing`), ``error`` (the traceback)
-when there is one, ``http`` on the request lines of :mod:`carpimko.observability`.
-``event`` and ``error`` go through :func:`carpimko.privacy.mask_personal_data` first: an IBAN,
+line is written while a request is handled (:mod:`carpimko.ops.tracing`), ``error`` (the traceback)
+when there is one, ``http`` on the request lines of :mod:`carpimko.ops.observability`.
+``event`` and ``error`` go through :func:`carpimko.text.privacy.mask_personal_data` first: an IBAN,
 e-mail, phone number, password or numéro de dossier quoted by a library's message reaches the
 log masked (a path such as ``/api/v1/contact`` looks like a password to it and is masked too:
 the request lines carry their route in ``http``, outside ``event``).
 
 :func:`configure` gives every handler already installed (the root logger's, set by the
 service's ``logging.basicConfig`` or by Rasa's CLI, and any logger's own) the JSON formatter;
-:func:`carpimko.observability.install` calls it when the app is built and again just before
+:func:`carpimko.ops.observability.install` calls it when the app is built and again just before
 it serves, after the last handlers were added. Python warnings go to the log too. What
 C/C++ libraries print to stderr themselves (TensorFlow) is not a log line and stays as it is.
 """
@@ -23,8 +23,8 @@ import logging
 import os
 from datetime import datetime, timezone
 
-from carpimko import tracing
-from carpimko.privacy import mask_personal_data
+from carpimko.ops import tracing
+from carpimko.text.privacy import mask_personal_data
 
 SETTING = "LOG_FORMAT"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -58,7 +58,7 @@ class JsonFormatter(logging.Formatter):
         if conversation:
             doc["conversation"] = conversation
         http = getattr(record, "http", None)
-        if isinstance(http, dict):  # built by carpimko.observability from route templates
+        if isinstance(http, dict):  # built by carpimko.ops.observability from route templates
             doc["http"] = http
         if record.exc_info:
             doc["error"] = mask_personal_data(self.formatException(record.exc_info))

@@ -19,9 +19,9 @@ from functools import lru_cache
 
 import phonenumbers
 
-from carpimko.email_address import SPOKEN_HINTS, find_emails, mask_email
-from carpimko.iban import find_ibans, mask_iban
-from carpimko.normalize import NUMBER_WORDS, find_dossier_numbers, fold
+from carpimko.text.email_address import SPOKEN_HINTS, find_emails, mask_email
+from carpimko.text.iban import find_ibans, mask_iban
+from carpimko.text.normalize import NUMBER_WORDS, find_dossier_numbers, fold
 
 PASSWORD_PLACEHOLDER = "[mot de passe masqué]"
 REDACTED_FLAG = "password_redacted"
