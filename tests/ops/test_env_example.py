@@ -14,7 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / ".env.example"
-PACKAGES = ("actions", "carpimko", "console", "portal", "webdemo")
+# Where settings are read: the services, and the renderer of the multi-instance nginx
+# configuration (docs/scaling.md), which lives with the scale tooling.
+PACKAGES = ("actions", "carpimko", "console", "portal", "webdemo", "benchmarks/scale/nginx.py")
 READS_ENV = re.compile(r"os\.environ|\benv\.get\(|\benv\b, \"")
 NAME = re.compile(r"[\"']([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)[\"']")
 
@@ -23,15 +25,25 @@ def example_names() -> set[str]:
     return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", EXAMPLE.read_text(), re.M))
 
 
+def python_sources() -> list[Path]:
+    """The Python files of PACKAGES (a folder, searched whole, or one file)."""
+    return sorted(
+        path
+        for package in PACKAGES
+        for path in (
+            [ROOT / package] if package.endswith(".py") else (ROOT / package).rglob("*.py")
+        )
+    )
+
+
 def settings_read() -> dict[str, str]:
     """Every setting the code reads → one place that reads it."""
     found: dict[str, str] = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            source = path.read_text(encoding="utf-8")
-            if READS_ENV.search(source):
-                for name in NAME.findall(source):
-                    found.setdefault(name, str(path.relative_to(ROOT)))
+    for path in python_sources():
+        source = path.read_text(encoding="utf-8")
+        if READS_ENV.search(source):
+            for name in NAME.findall(source):
+                found.setdefault(name, str(path.relative_to(ROOT)))
     run_sh = (ROOT / "scripts" / "run.sh").read_text(encoding="utf-8")
     for name in re.findall(r"\$\{([A-Z][A-Z0-9_]+):[-=]", run_sh):
         found.setdefault(name, "scripts/run.sh")
@@ -44,7 +56,7 @@ def test_every_setting_read_is_in_the_example() -> None:
 
 
 def test_every_name_in_the_example_is_read_somewhere() -> None:
-    files = [p for package in PACKAGES for p in (ROOT / package).rglob("*.py")]
+    files = python_sources()
     files += [*ROOT.glob("scripts/*"), *ROOT.glob("*.yml"), *ROOT.glob("deploy/*.yml")]
     sources = [p.read_text(encoding="utf-8", errors="replace") for p in files if p.is_file()]
     sources.append((ROOT / "Makefile").read_text(encoding="utf-8"))
