@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "carpimko.tar.gz"
 READY_LINE = "Ctrl-C pour tout arrêter"  # the last line scripts/run.sh prints when ready
@@ -72,6 +70,8 @@ class DevStack:
 
     def say(self, sender: str, text: str, headers: Mapping[str, str] | None = None) -> list[Any]:
         """One message over the REST channel; the bot's messages (raises on an HTTP error)."""
+        import httpx  # the tests' venv has it; the benchmarks' (.venv-tools) never call say()
+
         response = httpx.post(
             f"{self.rasa_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
