@@ -29,14 +29,14 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 24
 
 # --- environment ---------------------------------------------------------------
-# The Containerfile runs the same script: one install path.
-$(STAMP): requirements.lock pyproject.toml requirements.in scripts/install-venv.sh
-	@PY310=$$(scripts/find-python310.sh) || exit 1; scripts/install-venv.sh "$$PY310" $(VENV)
+# The Containerfile runs the same script, without `dev`: one install path.
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml requirements.in scripts/install-venv.sh
+	@PY310=$$(scripts/find-python310.sh) || exit 1; scripts/install-venv.sh "$$PY310" $(VENV) dev
 	@touch $@
 
-install: $(STAMP)  ## build .venv from requirements.lock (Python 3.10)
+install: $(STAMP)  ## build .venv from requirements.lock + requirements-dev.lock, hashes checked (Python 3.10)
 
-lock:  ## re-resolve requirements*.in into requirements.lock (needs the package registry)
+lock:  ## re-resolve the *.in files into the three hash-pinned locks, keeping locked versions (needs the package registry)
 	scripts/lock.sh
 
 system-deps:  ## install the Debian packages the tests need (PostgreSQL, Redis, nginx, Chromium…)
@@ -92,13 +92,13 @@ TOOLS       := .venv-tools
 TOOLS_STAMP := $(TOOLS)/.installed
 $(TOOLS_STAMP): requirements-tools.lock
 	@PY310=$$(scripts/find-python310.sh) || exit 1; rm -rf $(TOOLS); "$$PY310" -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip install --quiet -r requirements-tools.lock
+	$(TOOLS)/bin/python -m pip install --quiet --require-hashes -r requirements-tools.lock
 	@touch $@
 
 tools: $(TOOLS_STAMP)  ## build .venv-tools (schemathesis, pip-audit, locust) from requirements-tools.lock
 
-lock-tools:  ## re-resolve requirements-tools.in into requirements-tools.lock
-	scripts/lock.sh requirements-tools.in requirements-tools.lock
+lock-tools:  ## re-resolve requirements-tools.in into requirements-tools.lock only
+	scripts/lock.sh tools
 
 audit: $(TOOLS_STAMP) web  ## known vulnerabilities: pip-audit (requirements.lock), npm audit (web/)
 	scripts/audit.sh

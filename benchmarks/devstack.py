@@ -139,6 +139,7 @@ def running_stack(
     overrides: Mapping[str, str] | None = None,
     drop: tuple[str, ...] = (),
     timeout: float = 600,
+    launcher: tuple[str, ...] = (),
 ) -> Iterator[DevStack]:
     """Start scripts/run.sh on free ports, wait for its ready line, stop it on exit.
 
@@ -148,6 +149,8 @@ def running_stack(
         drop: variables to remove from the inherited environment.
         timeout: seconds to wait for the ready line (Rasa loads the model first, which takes
             minutes when the machine's two cores are busy).
+        launcher: a command that execs run.sh, e.g. ``("env", "--ignore-signal=INT")`` to
+            start it as `&` in a script would (SIGINT ignored).
 
     Raises:
         StackError: run.sh stopped or stayed silent; the message has its output and logs.
@@ -157,7 +160,7 @@ def running_stack(
     ports, env = stack_env(tmp, overrides, drop)
     env.setdefault("START_TIMEOUT", str(int(timeout)))
     process = subprocess.Popen(
-        ["scripts/run.sh"],
+        [*launcher, "scripts/run.sh"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

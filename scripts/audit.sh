@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Known vulnerabilities in what the project ships:
-# - pip-audit over requirements.lock (every pinned package at its exact version, no resolution;
+# - pip-audit over requirements.lock, what the image ships (every pinned package at its exact
+#   version, hashes checked, no resolution;
 #   vulnerability data from PyPI's JSON API);
 # - npm audit over web/ (the chat widget's production dependencies; npm registry's audit API).
 # Accepted findings: one id per line with its reason in security/audit-ignore.txt, explained in
@@ -15,7 +16,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 args=()
 for id in "${ignored[@]}"; do args+=(--ignore-vuln "$id"); done
-.venv-tools/bin/pip-audit --no-deps --disable-pip --progress-spinner off --format json \
+.venv-tools/bin/pip-audit --require-hashes --disable-pip --progress-spinner off --format json \
   -r requirements.lock ${args[@]+"${args[@]}"} >"$work/pip.json" 2>"$work/pip.err" || true
 (cd web && npm audit --omit=dev --json >"$work/npm.json" 2>"$work/npm.err") || true
 IGNORED="${ignored[*]:-}" .venv-tools/bin/python - "$work" <<'PY'

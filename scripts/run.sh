@@ -3,6 +3,16 @@
 # Called by `make run` once the venv and the model are ready. Ports come from the
 # environment (defaults as in the product contract), so tests can start a second stack.
 set -euo pipefail
+# Ctrl-C (SIGINT) stops every service through the trap on stop_all below. A non-interactive
+# bash cannot trap a signal that was ignored when it started (« signals ignored upon entry
+# cannot be trapped »): the trap is then void, without a word, and SIGINT leaves the whole stack
+# running. That is how run.sh starts when it, or what runs it (make, a test runner), was
+# launched with `&` from a non-interactive shell — a script, `nohup … &`: bash makes such jobs
+# ignore SIGINT and SIGQUIT, and children inherit it. Start again with SIGINT at its default
+# disposition (coreutils' env) so that the trap takes.
+if [ "$(trap -p INT)" = "trap -- '' SIGINT" ]; then
+  exec env --default-signal=INT "$0" "$@"
+fi
 cd "$(dirname "$0")/.."
 
 : "${RASA_PORT:=5005}"

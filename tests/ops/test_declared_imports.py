@@ -1,5 +1,6 @@
 """Every package the services import is declared in requirements.in, not only pulled in by
-Rasa or spaCy: a dependency that drops it would otherwise break the assistant silently."""
+Rasa or spaCy (a dependency that drops it would otherwise break the assistant silently), and
+pinned in requirements.lock, the run-time lock the image installs (not only in the dev lock)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import ast
 import re
 import sys
 from pathlib import Path
+
+from scripts.lockfile import canonical, read_pins
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("actions", "carpimko", "console", "portal", "webdemo")
@@ -68,3 +71,15 @@ def test_requirements_in_has_one_valid_requirement_per_line() -> None:
     for line in (ROOT / "requirements.in").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             Requirement(line)
+
+
+def test_every_imported_package_is_in_the_runtime_lock() -> None:
+    """The image installs requirements.lock alone: an import served only by a dev tool's
+    dependency would pass the tests and fail in production."""
+    locked = read_pins(ROOT / "requirements.lock")
+    missing = {
+        top: where
+        for top, where in imported().items()
+        if canonical(DISTRIBUTION.get(top, top)) not in locked
+    }
+    assert not missing, f"imported but not in requirements.lock: {missing}"
