@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 TOTAL_BUDGET_SECONDS = 2.5
 """All attempts of one call together: the user hears back within 3 s even on a hung portal."""
 MIN_RETRY_SECONDS = 0.2
+LETTER_HELD = "a_verifier"
+"""The portal's ``letter_status`` of a letter over its hourly cap, held for a person."""
 
 
 class PortalError(Exception):
@@ -98,6 +100,8 @@ class ResetDelivery:
     masked_email: str | None = None
     link_expires_at: datetime | None = None
     expected_delivery_date: date | None = None
+    letter_held: bool = False
+    """Over the portal's hourly cap on letters: a person checks the request before it leaves."""
 
 
 @dataclass(frozen=True)
@@ -280,6 +284,8 @@ class PortalClient:
                     masked_email=body.get("masked_email"),
                     link_expires_at=datetime.fromisoformat(body["expires_at"]),
                 )
+            if body.get("letter_status") == LETTER_HELD:
+                return ResetDelivery(channel="courrier", letter_held=True)
             return ResetDelivery(
                 channel="courrier",
                 expected_delivery_date=date.fromisoformat(body["expected_delivery_date"][:10]),
@@ -353,6 +359,7 @@ class RibChangeStarted:
     code_sent_to: str
     masked_email: str | None
     expected_delivery_date: date | None
+    letter_held: bool = False
 
 
 @dataclass(frozen=True)
@@ -365,6 +372,7 @@ class EmailChangeStarted:
 class AddressChanged:
     reference: str
     notification_channel: str
+    letter_held: bool = False
 
 
 @dataclass(frozen=True)
@@ -479,6 +487,7 @@ class MemberPortal:
                 code_sent_to=str(body["code_sent_to"]),
                 masked_email=body.get("masked_email"),
                 expected_delivery_date=date.fromisoformat(delivery[:10]) if delivery else None,
+                letter_held=body.get("letter_status") == LETTER_HELD,
             )
         except (KeyError, TypeError, ValueError) as error:
             raise PortalUnavailable("unexpected RIB answer") from error
@@ -510,7 +519,11 @@ class MemberPortal:
             json={"line1": line1, "postal_code": postal_code, "city": city, "country": "FR"},
         )
         try:
-            return AddressChanged(str(body["reference"]), str(body["notification_channel"]))
+            return AddressChanged(
+                str(body["reference"]),
+                str(body["notification_channel"]),
+                body.get("letter_status") == LETTER_HELD,
+            )
         except (KeyError, TypeError) as error:
             raise PortalUnavailable("unexpected address answer") from error
 

@@ -15,7 +15,15 @@ from carpimko.ops import observability
 from carpimko.ops.rates import SlidingWindows
 from console import staff, tracker
 from console.auth import require_staff
-from console.blueprints import audit, conversations, dashboard, handoffs, health, session
+from console.blueprints import (
+    audit,
+    conversations,
+    dashboard,
+    handoffs,
+    health,
+    letters,
+    session,
+)
 from console.config import Settings
 from console.insights import summary
 from console.templating import make_environment
@@ -99,7 +107,8 @@ def create_app(
     async def favicon(_: Request) -> HTTPResponse:
         return response.empty()
 
-    for blueprint in (health.bp, session.bp, conversations.bp, handoffs.bp, dashboard.bp, audit.bp):
+    blueprints = (health.bp, session.bp, conversations.bp, handoffs.bp, letters.bp, dashboard.bp)
+    for blueprint in (*blueprints, audit.bp):
         app.blueprint(blueprint)
     app.static("/static", str(Path(__file__).with_name("static")), name="static")
     observability.install(app, "console")

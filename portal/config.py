@@ -64,6 +64,9 @@ class Settings:
     clock_start: str = ""
     rate_identity_dossier: RateLimit = RateLimit(5, 3600)
     rate_identity_client: RateLimit = RateLimit(20, 3600)
+    # Letters queued for printing per hour, every member together; past it a letter waits for
+    # a person in the support console (portal/services/letters.py). 0: every letter waits.
+    letters_per_hour: int = 100
 
     @property
     def request_max_size(self) -> int:
@@ -144,6 +147,9 @@ class Settings:
             ),
             rate_identity_client=_rate(
                 env, "PORTAL_RATE_IDENTITY_CLIENT", defaults.rate_identity_client
+            ),
+            letters_per_hour=_int(
+                "PORTAL_LETTERS_PER_HOUR", get("PORTAL_LETTERS_PER_HOUR"), defaults.letters_per_hour
             ),
         )
 

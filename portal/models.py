@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -254,9 +255,15 @@ class Ticket(Base):
 
 
 class OutboxMessage(Base):
-    """An e-mail or a letter waiting to be sent (SMTP) or printed."""
+    """An e-mail or a letter waiting to be sent (SMTP) or printed.
+
+    A letter is ``a_imprimer`` (to print), ``a_verifier`` (over the hourly cap, held for a
+    person in the support console) or ``annule`` (cancelled there, its text erased).
+    """
 
     __tablename__ = "outbox"
+    # The hourly cap counts the letters of the last hour (portal/services/outbox.py).
+    __table_args__ = (Index("ix_outbox_kind_created_at", "kind", "created_at"),)
 
     id = Column(Integer, primary_key=True)
     member_id = Column(Integer, ForeignKey("members.id"), index=True)

@@ -61,6 +61,8 @@ def _dossier_with(profile_key: str, extra: dict[str, Schema]) -> Schema:
 MONTH = _string(pattern=r"^(19|2[01])\d\d-(0[1-9]|1[0-2])$", example="2024-01")
 DATE = _string(format="date")
 DATETIME = _string(format="date-time")
+LETTER_STATUS = _string(enum=["a_imprimer", "a_verifier"])
+"""A letter queued for printing, or held past the hourly cap for a person to check."""
 DOSSIER = _string(
     pattern=r"^\d{7}(\d{2})?$",
     example="1234567",
@@ -168,7 +170,8 @@ SCHEMAS: dict[str, Schema] = {
             "channel": _string(enum=["email", "courrier"]),
             "masked_email": _string(),
             "expires_at": DATETIME,
-            "expected_delivery_date": DATE,
+            "letter_status": LETTER_STATUS,
+            "expected_delivery_date": _nullable(DATE),
             "temporary_password_expires_at": DATETIME,
         },
         ["channel"],
@@ -383,6 +386,7 @@ SCHEMAS: dict[str, Schema] = {
             "expires_at": DATETIME,
             "masked_email": _nullable(_string()),
             "expected_delivery_date": _nullable(DATE),
+            "letter_status": _nullable(LETTER_STATUS),
         }
     ),
     "RibCheckRequest": _object(
@@ -399,6 +403,7 @@ SCHEMAS: dict[str, Schema] = {
             "reference": _string(),
             "service_label": _string(),
             "notification_channel": _string(enum=["email", "courrier"]),
+            "letter_status": _nullable(LETTER_STATUS),
         }
     ),
     "AddressRequest": _object(
@@ -417,6 +422,7 @@ SCHEMAS: dict[str, Schema] = {
             "reference": _string(),
             "address": ADDRESS,
             "notification_channel": _string(enum=["email", "courrier"]),
+            "letter_status": _nullable(LETTER_STATUS),
         }
     ),
     "EmailChangeRequest": _object({"email": _string(format="email", maxLength=254)}),
@@ -511,6 +517,17 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "Outbox": _list_of("messages", "OutboxMessage"),
+    "HeldLetter": _object(
+        {
+            "letter_id": _int(minimum=1),
+            "dossier_number": _nullable(DOSSIER),
+            "subject": _string(),
+            "status": _string(enum=["a_verifier", "a_imprimer", "annule"]),
+            "created_at": DATETIME,
+            "expected_delivery_date": _nullable(DATE),
+        }
+    ),
+    "HeldLetters": _list_of("letters", "HeldLetter"),
 }
 
 ERRORS = {
@@ -980,6 +997,33 @@ def _paths(demo_mode: bool) -> dict[str, Any]:
                 (401, 404, 409),
                 security=SERVICE,
                 params=[_path_param("ticket_id", _int(minimum=1, maximum=2**31 - 1))],
+            )
+        },
+        "/api/v1/held-letters": {
+            "get": _op(
+                "Courriers retenus au-delà du plafond horaire, à vérifier (console)",
+                "Support",
+                200,
+                "HeldLetters",
+                (401,),
+                security=SERVICE,
+            )
+        },
+        **{
+            f"/api/v1/held-letters/{{letter_id}}/{decision}": {
+                "post": _op(
+                    summary,
+                    "Support",
+                    200,
+                    "HeldLetter",
+                    (401, 404, 409),
+                    security=SERVICE,
+                    params=[_path_param("letter_id", _int(minimum=1, maximum=2**31 - 1))],
+                )
+            }
+            for decision, summary in (
+                ("release", "Envoyer un courrier retenu à l'impression"),
+                ("cancel", "Annuler un courrier retenu (son contenu est effacé)"),
             )
         },
         "/reset": {

@@ -27,6 +27,8 @@ from portal.services.outbox import queue_letter
 from portal.services.pdf import month_label
 from portal.timeutil import PARIS, paris_today
 
+LETTER_IN_HAND_AGE = timedelta(days=7)
+
 DEMO_PASSWORD = "Carpimko2024"
 DEMO_TEMPORARY_PASSWORD = "Provisoire24"
 RATES = {"csg_deductible": "0.059", "csg_non_deductible": "0.024", "crds": "0.005", "casa": "0.003"}
@@ -329,6 +331,9 @@ def seed(session: Session, hasher: PasswordHasher, now: datetime) -> bool:
                 "Votre mot de passe provisoire pour l'Espace Personnel",
                 f"Numéro de dossier : {member.dossier_number}\nMot de passe provisoire : "
                 f"{DEMO_TEMPORARY_PASSWORD}",
-                now,
+                # The letter in hand: posted a week ago, so it is not one of this hour's
+                # letters under the hourly cap, and never held for review (no cap).
+                now - LETTER_IN_HAND_AGE,
+                None,
             )
     return True

@@ -118,6 +118,10 @@ class Stack:
             "PORTAL_RATE_RESET_CLIENT": "100000/3600",
             "PORTAL_RATE_IDENTITY_DOSSIER": "100000/3600",
             "PORTAL_RATE_IDENTITY_CLIENT": "100000/3600",
+            # Every call comes from this one loopback client: the phone channel's own limits
+            # (per call, per client address, carpimko/channels/limits.py) are lifted too.
+            "CARPIMKO_RATE_SENDER": "100000/60",
+            "CARPIMKO_RATE_CLIENT": "100000/60",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
             # endpoints.yml expands it; `make` exports it (empty: no check), a direct run may not.
             "ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN", ""),

@@ -137,10 +137,10 @@ class ActionAddressSubmit(Action):
         except PortalRejected as rejection:
             dispatcher.utter_message(response="utter_portal_refused", message=rejection.message)
             return clear_procedure()
-        response = (
-            "utter_address_changed_email"
-            if changed.notification_channel == "email"
-            else "utter_address_changed_letter"
-        )
+        response = "utter_address_changed_letter"
+        if changed.notification_channel == "email":
+            response = "utter_address_changed_email"
+        elif changed.letter_held:
+            response = "utter_address_changed_letter_held"
         dispatcher.utter_message(response=response, reference=changed.reference)
         return clear_procedure()

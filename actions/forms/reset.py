@@ -340,6 +340,10 @@ class ActionResetDeliver(Action):
             if not on_phone(tracker):  # the phone wording already says it, without the URL
                 dispatcher.utter_message(response="utter_reset_link_steps")
             dispatcher.utter_message(response="utter_password_rules")
+        elif delivery.letter_held:
+            # Over the portal's hourly cap: recorded, a person checks it first (no delay given).
+            dispatcher.utter_message(response="utter_reset_letter_held")
+            dispatcher.utter_message(response="utter_first_login_temporary_password")
         else:
             # The fund's delay, not a computed date; then how to use the letter once it comes.
             dispatcher.utter_message(response="utter_reset_letter_sent")

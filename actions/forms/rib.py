@@ -163,6 +163,8 @@ class ActionRibSubmit(Action):
             dispatcher.utter_message(
                 response="utter_rib_code_email", masked_email=started.masked_email
             )
+        elif started.letter_held:
+            dispatcher.utter_message(response="utter_rib_code_letter_held")
         else:
             dispatcher.utter_message(response="utter_rib_code_letter")
         dispatcher.utter_message(response="utter_rib_code_explained")

@@ -61,8 +61,10 @@ from sanic.response import text as text_response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from carpimko.channels.guard import valid_sender
+from carpimko.channels.client import request_client
+from carpimko.channels.guard import TOO_MANY_MESSAGES, valid_sender
 from carpimko.channels.ivr_state import CallState, CallStore, Expectation, store_for
+from carpimko.channels.limits import TurnLimiter, shared_limiter
 from carpimko.text.normalize import digits_only, find_number_runs, fold
 from carpimko.text.speech import CHOICE_TEMPLATE, keypad_menu, speak
 
@@ -158,6 +160,9 @@ class CallerInput:
     confidence: float | None = None
     caller: str = ""
     dial_status: str | None = None
+    client: str = ""
+    """The transport's client address (:mod:`carpimko.channels.client`): the rate limit's key,
+    never a field of the request."""
 
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -197,6 +202,7 @@ class IVRInput(InputChannel):
         check_signature: bool = True,
         turn_token: str = "",
         store: CallStore | None = None,
+        limiter: TurnLimiter | None = None,
     ) -> None:
         self.voice = voice
         self.min_confidence = min_confidence
@@ -211,6 +217,7 @@ class IVRInput(InputChannel):
         self.public_url = public_url.rstrip("/")
         self.turn_token = turn_token
         self.store = store
+        self.limiter = limiter
         self.phrases: dict[str, str] = {}
 
     # --- routes ---------------------------------------------------------------------------
@@ -257,6 +264,7 @@ class IVRInput(InputChannel):
                 confidence=_float(body.get("confidence")),
                 caller=str(body.get("caller") or ""),
                 dial_status=(str(body.get("dial_status")) if body.get("dial_status") else None),
+                client=request_client(request),
             )
             self._load_phrases(request)
             store = self._store(request)
@@ -280,6 +288,7 @@ class IVRInput(InputChannel):
             confidence=_float(form.get("Confidence")),
             caller=str(form.get("From") or ""),
             dial_status=str(form.get("DialCallStatus") or "") if dial else None,
+            client=request_client(request),
         )
         if not valid_sender(call.call_id):
             return text_response("CallSid manquant ou invalide", status=400)
@@ -341,6 +350,7 @@ class IVRInput(InputChannel):
         for name in PHRASES:
             variants = responses.get(name) or [{}]
             self.phrases[name] = str(variants[0].get("text") or "")
+        self.phrases[TOO_MANY_MESSAGES] = phone_text(responses.get(TOO_MANY_MESSAGES) or [])
 
     def phrase(self, name: str) -> str:
         return self.phrases.get(f"utter_ivr_{name}", "")
@@ -428,6 +438,13 @@ class IVRInput(InputChannel):
         *,
         part: str = "",
     ) -> Turn:
+        limiter = shared_limiter() if self.limiter is None else self.limiter
+        # Per caller, not per transport address: behind Twilio every call comes from Twilio's
+        # addresses, which would make one budget for the whole line. The number is Twilio's
+        # (the request is signed) or the gateway's (token), never one an HTTP client picks.
+        wait = limiter.hit(call.call_id, _caller_key(call))
+        if wait:
+            return self._throttled(call, wait)
         output = IVROutput()
         # The message id (turn number) makes a turn sent twice be processed once
         # (carpimko/channels/idempotency.py): the retry gets the answers stored the first time.
@@ -457,6 +474,14 @@ class IVRInput(InputChannel):
             state.misses = 0
         return turn
 
+    def _throttled(self, call: CallerInput, wait: int) -> Turn:
+        """Over the channels' rate limit (per call, per client address): when to call back and
+        the advisors' hours, then hang up; nothing reaches the dialogue or the store."""
+        logger.warning("IVR turn refused: rate limit (call %s)", _caller_key(call))
+        minutes = str(max(1, -(-wait // 60)))
+        text = self.phrases.get(TOO_MANY_MESSAGES, "").replace("{minutes}", minutes)
+        return Turn(say=[s for s in (speak(text),) if s], hangup=True)
+
     async def _escalate(
         self, call: CallerInput, state: CallState, on_new_message: OnNewMessage
     ) -> Turn:
@@ -464,7 +489,8 @@ class IVRInput(InputChannel):
         state.misses = 0
         offer = self.phrase("offer_advisor")
         turn = await self._ask_rasa(call, state, HANDOFF_PAYLOAD, on_new_message, part="-h")
-        turn.say = [s for s in (offer, *turn.say) if s]
+        if not turn.hangup:  # a refused turn hangs up: no offer before the goodbye
+            turn.say = [s for s in (offer, *turn.say) if s]
         return turn
 
     def _after_dial(self, call: CallerInput, state: CallState) -> Turn:
@@ -595,6 +621,12 @@ def _float(value: Any) -> float | None:
         return float(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+def phone_text(variants: list[dict[str, Any]]) -> str:
+    """The text of a response's ``channel: ivr`` variant, else of its first variant."""
+    phone = [v for v in variants if v.get("channel") == CHANNEL_NAME] or variants or [{}]
+    return str(phone[0].get("text") or "")
 
 
 def _caller_key(call: CallerInput) -> str:

@@ -116,7 +116,10 @@ PASSWORD_RESETS = Counter(
     ["step"],
 )
 LETTERS_QUEUED = Counter(
-    "carpimko_letters_queued_total", "Postal letters queued for printing (outbox 'courrier')."
+    "carpimko_letters_queued_total",
+    "Postal letters queued (outbox 'courrier'): queue 'impression' (to print, including those "
+    "a person released) or 'verification' (over PORTAL_LETTERS_PER_HOUR, held for a person).",
+    ["queue"],
 )
 
 _ID_SEGMENT = re.compile(r"^(?!v\d+$).*\d|^[A-Za-z0-9_-]{20,}$")

@@ -10,6 +10,7 @@ from portal.blueprints import (
     documents,
     health,
     identity,
+    letters,
     me,
     messages,
     pages,
@@ -33,6 +34,7 @@ def api_blueprints(demo_mode: bool) -> list[Blueprint]:
         messages.bp,
         procedures.bp,
         tickets.bp,
+        letters.bp,
     ]
     if demo_mode:
         blueprints.append(demo.bp)

@@ -90,7 +90,11 @@ async def change_address(request: Request) -> HTTPResponse:
         "city": validation.required_text(body, "city", "ville", max_length=80),
         "country": country,
     }
-    return reply(await db(request, procedures.change_address, claims, address, now(request)))
+    res = resources(request)
+    result = await db(
+        request, procedures.change_address, res.settings, claims, address, now(request)
+    )
+    return reply(result)
 
 
 @bp.post("/me/email-changes")

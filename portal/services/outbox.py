@@ -4,6 +4,12 @@ Everything goes to the `outbox` table inside the request's transaction, so a
 refused request sends nothing. A background task then delivers e-mails by SMTP
 when it is configured; letters wait there to be printed. In demo mode the demo
 mailbox page shows both.
+
+Letters cost postage and a temporary password by post needs only a dossier number: past
+``PORTAL_LETTERS_PER_HOUR`` letters queued for printing in the last hour (everybody
+together, counted in SQL so that several portals share it), a new letter waits for a
+person (status ``a_verifier``) who releases or cancels it from the support console
+(:mod:`portal.services.letters`).
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ import contextlib
 import logging
 import smtplib
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -31,6 +38,13 @@ from portal.timeutil import Clock, iso
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+TO_PRINT = "a_imprimer"
+TO_REVIEW = "a_verifier"
+CANCELLED = "annule"
+LETTER = "courrier"
+QUEUE_LABELS = {TO_PRINT: "impression", TO_REVIEW: "verification"}
+"""The letters counter's ``queue`` label: straight to print, or held for a person."""
+LETTERS_LOCK_KEY = 0x4C455454  # « LETT »: the advisory lock of the letters' hourly cap
 SIGNATURE = (
     "\n\nCordialement,\nLa CARPIMKO\n\n"
     "Ce message est envoyé automatiquement, merci de ne pas y répondre."
@@ -71,33 +85,89 @@ def queue_email(
     return message
 
 
-def queue_letter(session: Session, member: Member, subject: str, body: str, now: datetime) -> date:
-    """Queue a letter to the member's postal address; returns its expected delivery date."""
-    expected = expected_letter_delivery(now)
+@dataclass(frozen=True)
+class QueuedLetter:
+    """A letter in the outbox: to print (with its expected delivery) or held for a person."""
+
+    status: str
+    expected_delivery_date: date | None
+
+    @property
+    def held(self) -> bool:
+        return self.status == TO_REVIEW
+
+
+def letters_printed_last_hour(session: Session, now: datetime) -> int:
+    """Letters that went to the print queue in the hour before `now`, all members together."""
+    count = session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.kind == LETTER,
+            OutboxMessage.created_at > now - timedelta(hours=1),
+            OutboxMessage.status.notin_((TO_REVIEW, CANCELLED)),
+        )
+    )
+    return int(count or 0)
+
+
+def _serialise_letters(session: Session) -> None:
+    """PostgreSQL: one transaction at a time counts and adds letters, whatever the portal
+    instance (the lock goes at commit). SQLite's writers are already serialised (BEGIN
+    IMMEDIATE, :mod:`portal.db`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LETTERS_LOCK_KEY})
+
+
+def queue_letter(
+    session: Session,
+    member: Member,
+    subject: str,
+    body: str,
+    now: datetime,
+    per_hour: int | None,
+) -> QueuedLetter:
+    """Queue a letter to the member's postal address, or hold it for a person when
+    `per_hour` letters already went to print in the last hour (None: no cap, the demo seed)."""
+    if per_hour is not None:
+        _serialise_letters(session)
+    held = per_hour is not None and letters_printed_last_hour(session, now) >= per_hour
+    expected = None if held else expected_letter_delivery(now)
+    status = TO_REVIEW if held else TO_PRINT
     session.add(
         OutboxMessage(
             member_id=member.id,
-            kind="courrier",
+            kind=LETTER,
             recipient=postal_address(member),
             subject=subject,
             body=body + "\n\nCordialement,\nLa CARPIMKO",
             expected_delivery_date=expected,
-            status="a_imprimer",
+            status=status,
             attempts=0,
             created_at=now,
         )
     )
-    metrics.LETTERS_QUEUED.inc()
-    return expected
+    metrics.LETTERS_QUEUED.labels(QUEUE_LABELS[status]).inc()
+    if held:
+        log.warning("letter held for review: %d letters printed in the last hour", per_hour)
+    return QueuedLetter(status, expected)
 
 
-def notify(session: Session, member: Member, subject: str, body: str, now: datetime) -> str:
-    """Tell the member by verified e-mail if there is one, else by post; returns the channel."""
+@dataclass(frozen=True)
+class Notice:
+    """How a member was told: ``email`` or ``courrier``, and the letter's status if any."""
+
+    channel: str
+    letter_status: str | None = None
+
+
+def notify(
+    session: Session, member: Member, subject: str, body: str, now: datetime, per_hour: int
+) -> Notice:
+    """Tell the member by verified e-mail if there is one, else by post."""
     if member.email and member.email_verified:
         queue_email(session, member, member.email, subject, body, now)
-        return "email"
-    queue_letter(session, member, subject, body, now)
-    return "courrier"
+        return Notice("email")
+    letter = queue_letter(session, member, subject, body, now, per_hour)
+    return Notice(LETTER, letter.status)
 
 
 def outbox_row(message: OutboxMessage, dossier_number: str | None) -> dict[str, Any]:
@@ -117,9 +187,11 @@ def outbox_row(message: OutboxMessage, dossier_number: str | None) -> dict[str, 
 
 
 def list_outbox(session: Session, dossier_number: str | None, limit: int) -> list[dict[str, Any]]:
+    """What left (or is queued to leave): never a letter held for a person or cancelled."""
     query = (
         select(OutboxMessage, Member.dossier_number)
         .outerjoin(Member, Member.id == OutboxMessage.member_id)
+        .where(OutboxMessage.status.notin_((TO_REVIEW, CANCELLED)))
         .order_by(OutboxMessage.id.desc())
         .limit(limit)
     )

@@ -173,7 +173,11 @@ def check_postal_code(country: str, postal_code: str) -> None:
 
 
 def change_address(
-    session: Session, claims: SessionClaims, address: dict[str, Any], now: datetime
+    session: Session,
+    settings: Settings,
+    claims: SessionClaims,
+    address: dict[str, Any],
+    now: datetime,
 ) -> dict[str, Any]:
     member = current_member(session, claims)
     check_postal_code(address["country"], address["postal_code"])
@@ -185,7 +189,7 @@ def change_address(
     procedure = record(
         session, member, "changement_adresse", "relations_affilies", "effectue", dict(address), now
     )
-    channel = notify(
+    notice = notify(
         session,
         member,
         "Changement d'adresse enregistré",
@@ -194,6 +198,7 @@ def change_address(
         + (f"{member.address_line2}\n" if member.address_line2 else "")
         + f"{member.postal_code} {member.city}\n\nRéférence : {procedure.reference}",
         now,
+        settings.letters_per_hour,
     )
     return {
         "status": "effectue",
@@ -205,7 +210,8 @@ def change_address(
             "city": member.city,
             "country": member.country,
         },
-        "notification_channel": channel,
+        "notification_channel": notice.channel,
+        "letter_status": notice.letter_status,
     }
 
 

@@ -111,7 +111,7 @@ def deliver(
     temporary = new_temporary_password()
     member.temp_password_hash = hasher.hash(temporary)
     member.temp_password_expires_at = now + TEMP_PASSWORD_TTL
-    expected = queue_letter(
+    letter = queue_letter(
         session,
         member,
         "Votre mot de passe provisoire pour l'Espace Personnel",
@@ -125,10 +125,14 @@ def deliver(
         f"Ce mot de passe provisoire est valable jusqu'au "
         f"{member.temp_password_expires_at:%d/%m/%Y}.",
         now,
+        settings.letters_per_hour,
     )
+    expected = letter.expected_delivery_date
     return {
         "channel": "courrier",
-        "expected_delivery_date": expected.isoformat(),
+        # « a_verifier »: over the hourly cap, a person checks the request before it leaves.
+        "letter_status": letter.status,
+        "expected_delivery_date": expected.isoformat() if expected else None,
         "temporary_password_expires_at": iso(member.temp_password_expires_at),
     }
 

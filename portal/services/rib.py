@@ -119,14 +119,16 @@ def start_change(
         "expires_at": iso(change.expires_at),
         "masked_email": None,
         "expected_delivery_date": None,
+        "letter_status": None,
     }
     if by_email:
         queue_email(session, member, member.email, subject, body, now)
         result["masked_email"] = mask_email(member.email)
     else:
-        result["expected_delivery_date"] = queue_letter(
-            session, member, subject, body, now
-        ).isoformat()
+        letter = queue_letter(session, member, subject, body, now, settings.letters_per_hour)
+        expected = letter.expected_delivery_date
+        result["expected_delivery_date"] = expected.isoformat() if expected else None
+        result["letter_status"] = letter.status
     return result
 
 
@@ -185,7 +187,14 @@ def confirm_change(
         "Si vous n'êtes pas à l'origine de ce changement, contactez-nous sans tarder au "
         "01 30 48 10 00."
     )
-    channel = notify(session, member, "Modification de vos coordonnées bancaires", text, now)
+    notice = notify(
+        session,
+        member,
+        "Modification de vos coordonnées bancaires",
+        text,
+        now,
+        settings.letters_per_hour,
+    )
     session.add(
         Document(
             member_id=member.id,
@@ -203,5 +212,6 @@ def confirm_change(
         "effective_at": iso(now),
         "reference": procedure.reference,
         "service_label": SERVICE_LABELS["prestations"],
-        "notification_channel": channel,
+        "notification_channel": notice.channel,
+        "letter_status": notice.letter_status,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,24 @@ async def test_post_delivery_gives_the_funds_delay_and_how_to_use_the_letter(
         "utter_first_login_temporary_password",
     ]
     assert "delivery_date" not in dispatcher.messages[0]  # no computed « au plus tard le »
+
+
+async def test_past_the_hourly_cap_on_letters_the_request_waits_for_a_person(
+    live_portal,
+) -> None:
+    """The portal holds the letter: no delay is promised, a person checks it before it leaves."""
+    resources = live_portal.app.ctx.resources
+    kept = resources.settings
+    resources.settings = replace(kept, letters_per_hour=0)
+    try:
+        slots = await _started("2345678")
+        _, dispatcher = await run(ActionResetDeliver(), tracker(slots))
+    finally:
+        resources.settings = kept
+    assert responses(dispatcher) == [
+        "utter_reset_letter_held",
+        "utter_first_login_temporary_password",
+    ]
 
 
 async def test_on_the_phone_a_first_login_by_post_hears_no_password_rules(live_portal) -> None:

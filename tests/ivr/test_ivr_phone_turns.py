@@ -103,6 +103,7 @@ ACTION_SEQUENCES = {
     # what the channel puts before Rasa's answer (utter_ivr_offer_advisor).
     ("utter_reset_email_sent", "utter_password_rules"),
     ("utter_reset_letter_sent", "utter_first_login_temporary_password"),
+    ("utter_reset_letter_held", "utter_first_login_temporary_password"),
     ("utter_reset_post_only", "utter_reset_letter_sent", "utter_first_login_temporary_password"),
     ("utter_reset_nothing_requested", "utter_reset_link_steps"),
     ("utter_reset_nothing_requested", "utter_first_login_temporary_password"),
