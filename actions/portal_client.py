@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -35,8 +35,9 @@ from actions.portal_views import (
     Ticket,
 )
 from carpimko import metrics, tracing
-from portal.contract import accounts, support
 from portal.contract import base as contract
+from portal.contract import routes, support
+from portal.contract.routes import A, Route
 from portal.errors import PortalError as ContractRefusal
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,6 @@ logger = logging.getLogger(__name__)
 TOTAL_BUDGET_SECONDS = 2.5
 """All attempts of one call together: the user hears back within 3 s even on a hung portal."""
 MIN_RETRY_SECONDS = 0.2
-A = TypeVar("A", bound=contract.Answer)
 __all__ = [
     "AddressChanged",
     "ContactInfo",
@@ -189,44 +189,38 @@ class PortalClient:
     # --- the one call every endpoint goes through -------------------------------------
     async def call(
         self,
-        method: str,
-        path: str,
-        answer: type[A],
-        *,
-        request: type[contract.Request] | None = None,
+        route: Route[A],
         json: dict[str, Any] | None = None,
+        *,
         params: dict[str, str] | None = None,
         token: str | None = None,
+        **path: str,
     ) -> A:
-        """Send ``json`` (checked first against its ``request`` model, so a refusal is the
-        portal's own 422 without a round trip) and parse the answer with ``answer``; an
-        answer the contract does not describe is :class:`PortalUnavailable`."""
-        if request is not None:
-            _check(request, json or {})
+        """Call one route of the contract (``portal.contract.routes``): ``json`` is checked
+        first with the route's body model, so a refusal is the portal's own 422 without a
+        round trip, and the answer is parsed with the route's answer model; an answer the
+        contract does not describe is :class:`PortalUnavailable`."""
+        if route.body is not None:
+            _check(route.body, json or {})
         kwargs: dict[str, Any] = {"json": json} if json is not None else {}
         if params:
             kwargs["params"] = params
         if token is not None:
             kwargs["headers"] = {"Authorization": f"Bearer {token}"}
-        body = await self._request(method, path, **kwargs)
+        body = await self._request(route.method, route.path.format(**path), **kwargs)
+        assert route.answer is not None, f"{route.path} has no JSON answer"
         try:
-            return answer.parse_obj(body)
+            return route.answer.parse_obj(body)
         except ValidationError as error:
-            raise PortalUnavailable(f"unexpected answer to {method} {path}: {error}") from error
+            raise PortalUnavailable(f"unexpected answer to {route.path}: {error}") from error
 
     # --- endpoints -----------------------------------------------------------
     async def contact(self) -> ContactInfo:
-        return ContactInfo.of(await self.call("GET", "/api/v1/contact", support.Contact))
+        return ContactInfo.of(await self.call(routes.CONTACT))
 
     async def start_reset(self, profile: str, dossier_number: str) -> ResetStarted:
-        answer = await self.call(
-            "POST",
-            "/api/v1/password-resets",
-            accounts.ResetStarted,
-            request=accounts.ResetStart,
-            json={"profile": profile, "dossier_number": dossier_number},
-        )
-        return ResetStarted.of(answer)
+        asked = {"profile": profile, "dossier_number": dossier_number}
+        return ResetStarted.of(await self.call(routes.RESET_START, asked))
 
     async def verify_identity(self, profile: str, dossier_number: str, postal_code: str) -> bool:
         """Second factor of the phone line: True when the postal code matches the dossier.
@@ -234,18 +228,9 @@ class PortalClient:
         A mismatch (404) is False; too many attempts (429) and other refusals raise
         ``PortalRejected``.
         """
+        asked = {"profile": profile, "dossier_number": dossier_number, "postal_code": postal_code}
         try:
-            await self.call(
-                "POST",
-                "/api/v1/identity-checks",
-                accounts.IdentityVerified,
-                request=accounts.IdentityCheck,
-                json={
-                    "profile": profile,
-                    "dossier_number": dossier_number,
-                    "postal_code": postal_code,
-                },
-            )
+            await self.call(routes.IDENTITY_CHECK, asked)
         except PortalRejected as rejection:
             if rejection.status == 404:
                 return False
@@ -253,41 +238,23 @@ class PortalClient:
         return True
 
     async def deliver_reset(self, reset_id: str, channel: str) -> ResetDelivery:
-        answer = await self.call(
-            "POST",
-            f"/api/v1/password-resets/{reset_id}/delivery",
-            accounts.ResetDelivered,
-            request=accounts.ResetDelivery,
-            json={"channel": channel},
-        )
+        answer = await self.call(routes.RESET_DELIVERY, {"channel": channel}, reset_id=reset_id)
         return ResetDelivery.of(answer)
 
     async def create_handoff(self, conversation_id: str, channel: str, summary: str) -> Ticket:
-        answer = await self.call(
-            "POST",
-            "/api/v1/handoffs",
-            support.Ticket,
-            request=support.HandoffRequest,
-            json={"conversation_id": conversation_id, "channel": channel, "summary": summary},
-        )
-        return Ticket.of(answer)
+        asked = {"conversation_id": conversation_id, "channel": channel, "summary": summary}
+        return Ticket.of(await self.call(routes.HANDOFF, asked))
 
     async def create_callback(
         self, conversation_id: str, phone: str, channel: str, summary: str
     ) -> Ticket:
-        answer = await self.call(
-            "POST",
-            "/api/v1/callbacks",
-            support.Ticket,
-            request=support.CallbackRequest,
-            json={
-                "conversation_id": conversation_id,
-                "phone": phone,
-                "channel": channel,
-                "summary": summary,
-            },
-        )
-        return Ticket.of(answer)
+        asked = {
+            "conversation_id": conversation_id,
+            "phone": phone,
+            "channel": channel,
+            "summary": summary,
+        }
+        return Ticket.of(await self.call(routes.CALLBACK, asked))
 
 
 def _check(model: type[contract.Request], json: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -11,8 +12,10 @@ from portal.contract import documents as d
 from portal.contract import messages as m
 from portal.contract import procedures as p
 from portal.contract import support as s
+from portal.contract.base import Request
 
-Model = type[BaseModel]
+A = TypeVar("A", bound=BaseModel)
+Answer_co = TypeVar("Answer_co", bound=BaseModel, covariant=True)
 AUTH = (401, 403)
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -22,19 +25,23 @@ HTML = "text/html"
 
 
 @dataclass(frozen=True)
-class Route:
-    """One operation. ``answer`` is the success model (None: no JSON body, see ``media``)."""
+class Route(Generic[Answer_co]):
+    """One operation. ``answer`` is the success model (None: no JSON body, see ``media``).
+
+    The assistant's client calls a route by its name here, so it sends what the portal checks
+    and parses what the portal answers with the same models.
+    """
 
     method: str
     path: str
     tag: str
     status: int
-    answer: Model | None
+    answer: type[Answer_co] | None
     errors: tuple[int, ...] = ()
     summary: str = ""
-    body: Model | None = None
+    body: type[Request] | None = None
     body_media: tuple[str, ...] = (JSON,)
-    query: Model | None = None
+    query: type[Request] | None = None
     security: str = "public"
     """« public », « session » (or service key + session), « service »."""
     media: str = JSON
@@ -46,42 +53,113 @@ class Route:
     file_required: bool = False
 
 
-# One row per operation; kept as a table on purpose.
+# One row per operation, kept as a table on purpose; named: the routes the assistant calls.
 # fmt: off
-ROUTES: tuple[Route, ...] = (
+CONTACT = Route("GET", "/api/v1/contact", "Contact", 200, s.Contact, (422,),
+      summary="Coordonnées et horaires d'ouverture",
+      query=s.ContactQuery,
+)
+RESET_START = Route("POST", "/api/v1/password-resets", "Mot de passe", 201, a.ResetStarted,
+      (400, 404, 422, 429),
+      summary="Mot de passe oublié / première connexion : étape 1",
+      description="Limité par dossier et par client (429 + Retry-After).",
+      body=a.ResetStart,
+)
+IDENTITY_CHECK = Route("POST", "/api/v1/identity-checks", "Mot de passe", 200, a.IdentityVerified,
+      (400, 401, 404, 422, 429),
+      summary="Vérification d'identité au téléphone : numéro de dossier et code postal",
+      description=(
+          "Même réponse 404 que le dossier ou le code postal soit faux. Limité par dossier "
+          "et par client (429 + Retry-After)."
+      ),
+      body=a.IdentityCheck, security="service",
+)
+RESET_DELIVERY = Route("POST", "/api/v1/password-resets/{reset_id}/delivery", "Mot de passe", 200,
+      a.ResetDelivered, (400, 404, 409, 410, 422),
+      summary=(
+          "Étape 2 : lien par e-mail (24 h, usage unique) ou mot de passe provisoire par "
+          "courrier (72 h hors week-ends et jours fériés)"
+      ),
+      body=a.ResetDelivery,
+)
+ME = Route("GET", "/api/v1/me", "Mon dossier", 200, a.Me, AUTH,
+      summary="Mon dossier",
+      security="session",
+)
+ATTESTATION = Route("POST", "/api/v1/me/attestations", "Documents", 201, d.Attestation,
+      (400, *AUTH, 422),
+      summary="Générer une attestation (PDF) pour une période",
+      body=d.AttestationRequest, security="session",
+)
+DOCUMENTS = Route("GET", "/api/v1/me/documents", "Documents", 200, d.Documents, (*AUTH, 422),
+      summary="Mes documents par année",
+      query=d.DocumentsQuery, security="session",
+)
+MESSAGE = Route("POST", "/api/v1/me/messages", "Messagerie", 201, m.Message,
+      (400, *AUTH, 404, 410, 413, 415, 422),
+      summary="Écrire à un service (messagerie sécurisée)",
+      body=m.MessageRequest, body_media=(MULTIPART,
+      JSON), security="session", file_field="file",
+)
+SICK_LEAVE = Route("POST", "/api/v1/me/sick-leave-extensions", "Messagerie", 201, m.Message,
+      (400, *AUTH, 404, 410, 413, 415, 422),
+      summary="Envoyer une prolongation d'arrêt de travail (service Invalidité-Décès)",
+      body=m.SickLeaveRequest, body_media=(MULTIPART,
+      JSON), security="session", file_field="file",
+)
+UPLOAD = Route("GET", "/api/v1/me/uploads/{upload_id}", "Messagerie", 200, m.Upload, (*AUTH, 404),
+      summary="Un fichier déposé par le membre (nom, format, taille)",
+      security="session",
+)
+RIB_CHANGE = Route("POST", "/api/v1/me/rib-changes", "Démarches", 201, p.RibChange,
+      (400, *AUTH, 422),
+      summary="Changer de RIB (effectif après le code de confirmation)",
+      body=p.RibChangeRequest, security="session",
+)
+RIB_CHECK = Route("POST", "/api/v1/me/rib-changes/check", "Démarches", 200, p.RibCheck,
+      (400, *AUTH, 422),
+      summary="Savoir si un IBAN est déjà celui du dossier (comparé en entier par le portail)",
+      body=p.RibCheckRequest, security="session",
+)
+ADDRESS = Route("POST", "/api/v1/me/address", "Démarches", 200, p.AddressChanged, (400, *AUTH, 422),
+      summary="Changer d'adresse postale",
+      body=p.AddressRequest, security="session",
+)
+EMAIL_CHANGE = Route("POST", "/api/v1/me/email-changes", "Démarches", 201, p.EmailChange,
+      (400, *AUTH, 422, 429),
+      summary="Changer ou enregistrer l'adresse e-mail (lien de vérification)",
+      body=p.EmailChangeRequest, security="session",
+)
+ADULT_CHILD = Route("POST", "/api/v1/me/adult-child-increases", "Démarches", 201, p.AdultChildFiled,
+      (400, *AUTH, 422),
+      summary="Demander la majoration « enfant majeur »",
+      body=p.AdultChildRequest, security="session",
+)
+WORK_RESUMPTION = Route("POST", "/api/v1/me/work-resumptions", "Démarches", 201,
+      p.WorkResumptionFiled, (400, *AUTH, 422),
+      summary="Déclarer une reprise d'activité (temps complet ou thérapeutique)",
+      body=p.WorkResumptionRequest, security="session",
+)
+HANDOFF = Route("POST", "/api/v1/handoffs", "Support", 201, s.Ticket, (400, 401, 422),
+      summary="Transférer une conversation à un conseiller",
+      body=s.HandoffRequest, security="service",
+)
+CALLBACK = Route("POST", "/api/v1/callbacks", "Support", 201, s.Ticket, (400, 401, 422),
+      summary="Demander à être rappelé",
+      body=s.CallbackRequest, security="service",
+)
+
+ROUTES: tuple[Route[Any], ...] = (
     Route("GET", "/health", "Service", 200, s.Health,
           summary="État du service et de la base",
     ),
     Route("GET", "/openapi.json", "Service", 200, None,
           summary="Cette description OpenAPI",
     ),
-    Route("GET", "/api/v1/contact", "Contact", 200, s.Contact, (422,),
-          summary="Coordonnées et horaires d'ouverture",
-          query=s.ContactQuery,
-    ),
-    Route("POST", "/api/v1/password-resets", "Mot de passe", 201, a.ResetStarted,
-          (400, 404, 422, 429),
-          summary="Mot de passe oublié / première connexion : étape 1",
-          description="Limité par dossier et par client (429 + Retry-After).",
-          body=a.ResetStart,
-    ),
-    Route("POST", "/api/v1/identity-checks", "Mot de passe", 200, a.IdentityVerified,
-          (400, 401, 404, 422, 429),
-          summary="Vérification d'identité au téléphone : numéro de dossier et code postal",
-          description=(
-              "Même réponse 404 que le dossier ou le code postal soit faux. Limité par dossier "
-              "et par client (429 + Retry-After)."
-          ),
-          body=a.IdentityCheck, security="service",
-    ),
-    Route("POST", "/api/v1/password-resets/{reset_id}/delivery", "Mot de passe", 200,
-          a.ResetDelivered, (400, 404, 409, 410, 422),
-          summary=(
-              "Étape 2 : lien par e-mail (24 h, usage unique) ou mot de passe provisoire par "
-              "courrier (72 h hors week-ends et jours fériés)"
-          ),
-          body=a.ResetDelivery,
-    ),
+    CONTACT,
+    RESET_START,
+    IDENTITY_CHECK,
+    RESET_DELIVERY,
     Route("POST", "/api/v1/password-resets/complete", "Mot de passe", 200, a.StatusMessage,
           (400, 404, 410, 422),
           summary="Étape 3 : nouveau mot de passe depuis le lien reçu par e-mail",
@@ -95,10 +173,7 @@ ROUTES: tuple[Route, ...] = (
           summary="Déconnexion : le jeton (et les autres sessions du membre) est révoqué",
           security="session",
     ),
-    Route("GET", "/api/v1/me", "Mon dossier", 200, a.Me, AUTH,
-          summary="Mon dossier",
-          security="session",
-    ),
+    ME,
     Route("POST", "/api/v1/me/first-login", "Session", 200, a.FirstLoginDone,
           (400, *AUTH, 409, 422),
           summary="Première connexion : mot de passe personnel, CGU et e-mail",
@@ -108,14 +183,8 @@ ROUTES: tuple[Route, ...] = (
           summary="Mes paiements mois par mois",
           query=a.PaymentsQuery, security="session",
     ),
-    Route("POST", "/api/v1/me/attestations", "Documents", 201, d.Attestation, (400, *AUTH, 422),
-          summary="Générer une attestation (PDF) pour une période",
-          body=d.AttestationRequest, security="session",
-    ),
-    Route("GET", "/api/v1/me/documents", "Documents", 200, d.Documents, (*AUTH, 422),
-          summary="Mes documents par année",
-          query=d.DocumentsQuery, security="session",
-    ),
+    ATTESTATION,
+    DOCUMENTS,
     Route("GET", "/api/v1/me/documents/{document_id}", "Documents", 200, d.Document, (*AUTH, 404),
           summary="Un document et un nouveau lien de téléchargement",
           security="session",
@@ -128,67 +197,30 @@ ROUTES: tuple[Route, ...] = (
           summary="Historique des échanges",
           security="session",
     ),
-    Route("POST", "/api/v1/me/messages", "Messagerie", 201, m.Message,
-          (400, *AUTH, 404, 410, 413, 415, 422),
-          summary="Écrire à un service (messagerie sécurisée)",
-          body=m.MessageRequest, body_media=(MULTIPART,
-          JSON), security="session", file_field="file",
-    ),
-    Route("POST", "/api/v1/me/sick-leave-extensions", "Messagerie", 201, m.Message,
-          (400, *AUTH, 404, 410, 413, 415, 422),
-          summary="Envoyer une prolongation d'arrêt de travail (service Invalidité-Décès)",
-          body=m.SickLeaveRequest, body_media=(MULTIPART,
-          JSON), security="session", file_field="file",
-    ),
+    MESSAGE,
+    SICK_LEAVE,
     Route("POST", "/api/v1/me/uploads", "Messagerie", 201, m.Upload, (400, *AUTH, 413, 415, 422),
           summary="Déposer un fichier avant de l'envoyer (assistant : seul l'identifiant circule)",
           body=m.UploadForm, body_media=(MULTIPART,),
           security="session", file_field="file", file_required=True,
     ),
-    Route("GET", "/api/v1/me/uploads/{upload_id}", "Messagerie", 200, m.Upload, (*AUTH, 404),
-          summary="Un fichier déposé par le membre (nom, format, taille)",
-          security="session",
-    ),
-    Route("POST", "/api/v1/me/rib-changes", "Démarches", 201, p.RibChange, (400, *AUTH, 422),
-          summary="Changer de RIB (effectif après le code de confirmation)",
-          body=p.RibChangeRequest, security="session",
-    ),
-    Route("POST", "/api/v1/me/rib-changes/check", "Démarches", 200, p.RibCheck, (400, *AUTH, 422),
-          summary="Savoir si un IBAN est déjà celui du dossier (comparé en entier par le portail)",
-          body=p.RibCheckRequest, security="session",
-    ),
+    UPLOAD,
+    RIB_CHANGE,
+    RIB_CHECK,
     Route("POST", "/api/v1/me/rib-changes/{change_id}/confirm", "Démarches", 200, p.RibConfirmed,
           (400, *AUTH, 404, 409, 410, 422, 429),
           summary="Confirmer le changement de RIB avec le code reçu",
           body=p.RibConfirm, security="session",
     ),
-    Route("POST", "/api/v1/me/address", "Démarches", 200, p.AddressChanged, (400, *AUTH, 422),
-          summary="Changer d'adresse postale",
-          body=p.AddressRequest, security="session",
-    ),
-    Route("POST", "/api/v1/me/email-changes", "Démarches", 201, p.EmailChange,
-          (400, *AUTH, 422, 429),
-          summary="Changer ou enregistrer l'adresse e-mail (lien de vérification)",
-          body=p.EmailChangeRequest, security="session",
-    ),
+    ADDRESS,
+    EMAIL_CHANGE,
     Route("GET", "/api/v1/email-verifications/{token}", "Démarches", 200, p.EmailVerified,
           (404, 410, 422),
           summary="Confirmer une adresse e-mail (lien reçu)",
     ),
-    Route("POST", "/api/v1/me/adult-child-increases", "Démarches", 201, p.AdultChildFiled,
-          (400, *AUTH, 422),
-          summary="Demander la majoration « enfant majeur »",
-          body=p.AdultChildRequest, security="session",
-    ),
-    Route("POST", "/api/v1/me/work-resumptions", "Démarches", 201, p.WorkResumptionFiled,
-          (400, *AUTH, 422),
-          summary="Déclarer une reprise d'activité (temps complet ou thérapeutique)",
-          body=p.WorkResumptionRequest, security="session",
-    ),
-    Route("POST", "/api/v1/handoffs", "Support", 201, s.Ticket, (400, 401, 422),
-          summary="Transférer une conversation à un conseiller",
-          body=s.HandoffRequest, security="service",
-    ),
+    ADULT_CHILD,
+    WORK_RESUMPTION,
+    HANDOFF,
     Route("GET", "/api/v1/handoffs", "Support", 200, s.Tickets, (401, 422),
           summary="Transferts en attente (console)",
           query=s.TicketsQuery, security="service",
@@ -197,10 +229,7 @@ ROUTES: tuple[Route, ...] = (
           summary="Clore un transfert",
           security="service",
     ),
-    Route("POST", "/api/v1/callbacks", "Support", 201, s.Ticket, (400, 401, 422),
-          summary="Demander à être rappelé",
-          body=s.CallbackRequest, security="service",
-    ),
+    CALLBACK,
     Route("GET", "/api/v1/callbacks", "Support", 200, s.Tickets, (401, 422),
           summary="Rappels demandés (console)",
           query=s.TicketsQuery, security="service",
