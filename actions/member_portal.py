@@ -34,7 +34,9 @@ class MemberPortal:
         self._portal = portal
         self._token = token
 
-    async def _call(self, route: Route[A], json: dict[str, Any] | None = None, **kwargs: Any) -> A:
+    async def _call(
+        self, route: Route[Any, A], json: dict[str, Any] | None = None, **kwargs: Any
+    ) -> A:
         return await self._portal.call(route, json, token=self._token, **kwargs)
 
     async def me(self) -> Member:

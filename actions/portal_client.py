@@ -189,7 +189,7 @@ class PortalClient:
     # --- the one call every endpoint goes through -------------------------------------
     async def call(
         self,
-        route: Route[A],
+        route: Route[Any, A],
         json: dict[str, Any] | None = None,
         *,
         params: dict[str, str] | None = None,

@@ -22,6 +22,7 @@ from portal import validation
 from portal.config import RateLimit, Settings
 from portal.contract.base import Request as RequestModel
 from portal.contract.base import read
+from portal.contract.routes import Route
 from portal.db import run_db
 from portal.errors import Forbidden, PortalError, Unauthorized
 from portal.ratelimit import RateLimiter
@@ -66,13 +67,16 @@ def query(request: Request, name: str) -> str | None:
     return value
 
 
-def body(request: Request, model: type[R]) -> R:
-    """The JSON body read through its contract model (first refused field, in French)."""
-    return read(model, validation.json_object(request.body))
+def body(request: Request, route: Route[R, Any]) -> R:
+    """The JSON body read through its route's contract model (first refused field, in
+    French): the model the OpenAPI document publishes for this route."""
+    assert route.body is not None, f"{route.path} takes no body"
+    return read(route.body, validation.json_object(request.body))
 
 
-def queries(request: Request, model: type[R]) -> R:
-    """The query parameters read through their contract model."""
+def queries(request: Request, route: Route[Any, Any], model: type[R]) -> R:
+    """The query parameters read through their contract model (the route's, checked)."""
+    assert route.query is model, f"{route.path} documents {route.query}"
     aliases = (field.alias for field in model.__fields__.values())
     present = {name: value for name in aliases if (value := query(request, name)) is not None}
     return read(model, present)

@@ -12,7 +12,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from portal.blueprints.pages import page
-from portal.contract.support import ClockSet, OutboxQuery
+from portal.contract import routes
+from portal.contract.support import OutboxQuery
 from portal.errors import ValidationFailed
 from portal.http import body, db, queries, reply, require_service
 from portal.services.outbox import list_outbox
@@ -22,14 +23,14 @@ bp = Blueprint("demo")
 
 
 def _dossier_filter(request: Request) -> str | None:
-    return queries(request, OutboxQuery).dossier_number
+    return queries(request, routes.DEMO_OUTBOX, OutboxQuery).dossier_number
 
 
 @bp.put("/api/v1/demo/clock")
 async def set_clock(request: Request) -> HTTPResponse:
     """Move the portal's clock (demos and end-to-end tests of opening hours); service key."""
     require_service(request)
-    moment = body(request, ClockSet).now
+    moment = body(request, routes.DEMO_CLOCK).now
     clock = request.app.ctx.resources.clock
     if not isinstance(clock, ShiftableClock):
         raise ValidationFailed("L'horloge de ce portail ne peut pas être déplacée.", field="now")

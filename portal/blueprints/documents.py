@@ -6,7 +6,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
 from portal import validation
-from portal.contract.documents import AttestationRequest, DocumentsQuery
+from portal.contract import routes
+from portal.contract.documents import DocumentsQuery
 from portal.http import body, db, now, queries, reply, resources, session_claims
 from portal.security import read_file_link
 from portal.services import documents
@@ -17,7 +18,7 @@ bp = Blueprint("documents", url_prefix="/api/v1")
 @bp.post("/me/attestations")
 async def create_attestation(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    asked = body(request, AttestationRequest)
+    asked = body(request, routes.ATTESTATION)
     settings = resources(request).settings
     result = await db(
         request,
@@ -35,7 +36,7 @@ async def create_attestation(request: Request) -> HTTPResponse:
 @bp.get("/me/documents")
 async def list_documents(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    asked = queries(request, DocumentsQuery)
+    asked = queries(request, routes.DOCUMENTS, DocumentsQuery)
     year, kind = asked.year, asked.kind
     settings = resources(request).settings
     items = await db(

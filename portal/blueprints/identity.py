@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from portal.contract.accounts import IdentityCheck
+from portal.contract import routes
 from portal.errors import NotFound
 from portal.http import body, client_key, db, limit, reply, require_service, resources
 from portal.services import identity
@@ -26,7 +26,7 @@ MISMATCH = "Le numéro de dossier et le code postal ne correspondent pas."
 async def check(request: Request) -> HTTPResponse:
     """``{profile, dossier_number, postal_code}`` → 200 ``{"verified": true}`` or 404."""
     require_service(request)
-    check = body(request, IdentityCheck)
+    check = body(request, routes.IDENTITY_CHECK)
     profile, dossier, postal_code = check.profile, check.dossier_number, check.postal_code
     settings = resources(request).settings
     limit(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from portal.contract.accounts import FirstLogin, PaymentsQuery
+from portal.contract import routes
+from portal.contract.accounts import PaymentsQuery
 from portal.errors import ValidationFailed
 from portal.http import body, db, now, queries, reply, resources, session_claims
 from portal.services import accounts, resets
@@ -22,7 +23,7 @@ async def profile(request: Request) -> HTTPResponse:
 @bp.get("/payments")
 async def payments(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    period = queries(request, PaymentsQuery)
+    period = queries(request, routes.PAYMENTS, PaymentsQuery)
     start, end = period.start, period.end
     if start and end and start > end:
         raise ValidationFailed("Le mois de début doit précéder le mois de fin.", field="from")
@@ -32,7 +33,7 @@ async def payments(request: Request) -> HTTPResponse:
 @bp.post("/first-login")
 async def first_login(request: Request) -> HTTPResponse:
     claims = session_claims(request, allow_password_change=True)
-    asked = body(request, FirstLogin)
+    asked = body(request, routes.FIRST_LOGIN)
     if not asked.accept_terms:
         raise ValidationFailed(
             "Vous devez accepter les conditions générales d'utilisation pour accéder à votre "

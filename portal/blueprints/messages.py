@@ -8,9 +8,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from portal import validation
+from portal.contract import routes
 from portal.contract.base import Request as RequestModel
 from portal.contract.base import read
-from portal.contract.messages import MessageRequest, SickLeaveRequest
+from portal.contract.routes import Route
 from portal.errors import BadRequest, ValidationFailed
 from portal.http import db, now, reply, resources, session_claims
 from portal.services import messaging, uploads
@@ -41,9 +42,11 @@ def _not_both(upload_id: str | None, upload: messaging.Upload | None) -> str | N
     return upload_id
 
 
-def _form(request: Request, model: type[F]) -> tuple[F, messaging.Upload | None]:
-    """Fields (through ``model``) and the optional `file` of a multipart form, or a JSON
-    body without file."""
+def _form(request: Request, route: Route[F, Any]) -> tuple[F, messaging.Upload | None]:
+    """Fields (through the route's body model) and the optional `file` of a multipart form,
+    or a JSON body without file."""
+    model = route.body
+    assert model is not None, f"{route.path} takes no body"
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         return read(model, validation.json_object(request.body)), None
@@ -71,7 +74,7 @@ async def history(request: Request) -> HTTPResponse:
 @bp.post("/messages")
 async def send(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    message, upload = _form(request, MessageRequest)
+    message, upload = _form(request, routes.MESSAGE)
     upload_id = _not_both(message.upload_id, upload)
     result = await db(
         request,
@@ -91,7 +94,7 @@ async def send(request: Request) -> HTTPResponse:
 async def sick_leave_extension(request: Request) -> HTTPResponse:
     """The document goes straight to the Invalidité-Décès service, as the fund's guide says."""
     claims = session_claims(request)
-    extension, upload = _form(request, SickLeaveRequest)
+    extension, upload = _form(request, routes.SICK_LEAVE)
     upload_id = _not_both(extension.upload_id, upload)
     if upload is None and upload_id is None:
         raise ValidationFailed(

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from portal import validation
-from portal.contract.accounts import ResetComplete, ResetDelivery, ResetStart
+from portal.contract import routes
 from portal.http import body, client_key, db, limit, now, reply, resources
 from portal.services import resets
 
@@ -23,7 +23,7 @@ TOO_MANY_FOR_CLIENT = (
 
 @bp.post("")
 async def start(request: Request) -> HTTPResponse:
-    asked = body(request, ResetStart)
+    asked = body(request, routes.RESET_START)
     profile, dossier = asked.profile, asked.dossier_number
     settings = resources(request).settings
     limit(
@@ -39,7 +39,7 @@ async def start(request: Request) -> HTTPResponse:
 @bp.post("/<reset_id:str>/delivery")
 async def deliver(request: Request, reset_id: str) -> HTTPResponse:
     validation.identifier(reset_id)
-    channel = body(request, ResetDelivery).channel
+    channel = body(request, routes.RESET_DELIVERY).channel
     res = resources(request)
     result = await db(
         request, resets.deliver, res.settings, res.hasher, reset_id, channel, now(request)
@@ -49,7 +49,7 @@ async def deliver(request: Request, reset_id: str) -> HTTPResponse:
 
 @bp.post("/complete")
 async def complete(request: Request) -> HTTPResponse:
-    asked = body(request, ResetComplete)
+    asked = body(request, routes.RESET_COMPLETE)
     res = resources(request)
     result = await db(
         request,

@@ -6,7 +6,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from portal import validation
-from portal.contract import procedures as contract
+from portal.contract import routes
 from portal.errors import ValidationFailed
 from portal.http import body, db, limit, now, reply, resources, session_claims
 from portal.services import procedures, rib
@@ -17,7 +17,7 @@ bp = Blueprint("procedures", url_prefix="/api/v1")
 @bp.post("/me/rib-changes")
 async def start_rib_change(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    asked = body(request, contract.RibChangeRequest)
+    asked = body(request, routes.RIB_CHANGE)
     iban, bic = rib.validate_bank_details(asked.iban, asked.bic)
     settings = resources(request).settings
     holder = asked.holder_name.upper()
@@ -29,7 +29,7 @@ async def start_rib_change(request: Request) -> HTTPResponse:
 async def check_rib_iban(request: Request) -> HTTPResponse:
     """Is this IBAN the one on file? Asked before the summary, so the member is told at once."""
     claims = session_claims(request)
-    iban = rib.validate_iban(body(request, contract.RibCheckRequest).iban)
+    iban = rib.validate_iban(body(request, routes.RIB_CHECK).iban)
     return reply(await db(request, rib.compare_with_current, claims, iban, write=False))
 
 
@@ -37,7 +37,7 @@ async def check_rib_iban(request: Request) -> HTTPResponse:
 async def confirm_rib_change(request: Request, change_id: str) -> HTTPResponse:
     claims = session_claims(request)
     validation.identifier(change_id)
-    code = body(request, contract.RibConfirm).code
+    code = body(request, routes.RIB_CONFIRM).code
     res = resources(request)
     key = f"rib-code:{change_id}"
     message = "Trop de codes erronés. Veuillez réessayer dans {minutes} minute(s)."
@@ -56,14 +56,14 @@ async def confirm_rib_change(request: Request, change_id: str) -> HTTPResponse:
 @bp.post("/me/address")
 async def change_address(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    address = body(request, contract.AddressRequest).dict()
+    address = body(request, routes.ADDRESS).dict()
     return reply(await db(request, procedures.change_address, claims, address, now(request)))
 
 
 @bp.post("/me/email-changes")
 async def request_email_change(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    email = body(request, contract.EmailChangeRequest).email
+    email = body(request, routes.EMAIL_CHANGE).email
     res = resources(request)
     limit(
         request,
@@ -88,7 +88,7 @@ async def verify_email(request: Request, token: str) -> HTTPResponse:
 @bp.post("/me/adult-child-increases")
 async def adult_child_increase(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    asked = body(request, contract.AdultChildRequest)
+    asked = body(request, routes.ADULT_CHILD)
     result = await db(
         request,
         procedures.request_adult_child_increase,
@@ -104,7 +104,7 @@ async def adult_child_increase(request: Request) -> HTTPResponse:
 @bp.post("/me/work-resumptions")
 async def work_resumption(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    asked = body(request, contract.WorkResumptionRequest)
+    asked = body(request, routes.WORK_RESUMPTION)
     result = await db(
         request,
         procedures.declare_work_resumption,

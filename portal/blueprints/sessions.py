@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from portal.contract.accounts import Login
+from portal.contract import routes
 from portal.errors import Unauthorized
 from portal.http import body, client_key, db, limit, now, reply, resources, session_claims
 from portal.services import accounts
@@ -23,7 +23,7 @@ TOO_MANY_FOR_CLIENT = (
 
 @bp.post("")
 async def login(request: Request) -> HTTPResponse:
-    asked = body(request, Login)
+    asked = body(request, routes.LOGIN)
     profile, dossier, password = asked.profile, asked.dossier_number, asked.password
     res = resources(request)
     limit(

@@ -6,7 +6,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from portal import validation
-from portal.contract.support import CallbackRequest, HandoffRequest, TicketsQuery
+from portal.contract import routes
+from portal.contract.support import TicketsQuery
 from portal.errors import ValidationFailed
 from portal.http import body, db, now, queries, reply, require_service
 from portal.services import tickets
@@ -20,14 +21,14 @@ bp = Blueprint("tickets", url_prefix="/api/v1")
 @bp.post("/handoffs")
 async def create_handoff(request: Request) -> HTTPResponse:
     require_service(request)
-    fields = body(request, HandoffRequest).dict()
+    fields = body(request, routes.HANDOFF).dict()
     return reply(await db(request, tickets.open_ticket, "handoff", fields, now(request)), 201)
 
 
 @bp.post("/callbacks")
 async def create_callback(request: Request) -> HTTPResponse:
     require_service(request)
-    fields = body(request, CallbackRequest).dict()
+    fields = body(request, routes.CALLBACK).dict()
     slot = fields["preferred_slot"]
     if slot is not None:
         local = slot.astimezone(PARIS)
@@ -44,7 +45,8 @@ async def create_callback(request: Request) -> HTTPResponse:
 
 async def _list(request: Request, kind: str) -> HTTPResponse:
     require_service(request)
-    status = queries(request, TicketsQuery).status
+    route = routes.HANDOFFS if kind == "handoff" else routes.CALLBACKS
+    status = queries(request, route, TicketsQuery).status
     items = await db(request, tickets.list_tickets, kind, status, 200, write=False)
     return reply({"tickets": items, "count": len(items)})
 

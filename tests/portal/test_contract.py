@@ -38,9 +38,9 @@ class RecordingClient(PortalClient):
     def __init__(self, url: str) -> None:
         settings = Settings(ZoneInfo("Europe/Paris"), 18, url, SERVICE_KEY)
         super().__init__(settings, client_id="contract-test")
-        self.routes: list[Route[Any]] = []
+        self.routes: list[Route[Any, Any]] = []
 
-    async def call(self, route: Route[A], json: Any = None, **kwargs: Any) -> A:
+    async def call(self, route: Route[Any, A], json: Any = None, **kwargs: Any) -> A:
         answer = await super().call(route, json, **kwargs)
         self.routes.append(route)
         return answer
