@@ -64,13 +64,11 @@ class MemberPortal:
         return (await self._call(routes.RIB_CHECK, {"iban": iban})).same_as_current
 
     async def request_email_change(self, email: str) -> EmailChangeStarted:
-        answer = await self._call(routes.EMAIL_CHANGE, {"email": email})
-        return EmailChangeStarted(answer.masked_email, bool(answer.warning))
+        return await self._call(routes.EMAIL_CHANGE, {"email": email})
 
     async def change_address(self, line1: str, postal_code: str, city: str) -> AddressChanged:
         asked = {"line1": line1, "postal_code": postal_code, "city": city, "country": "FR"}
-        answer = await self._call(routes.ADDRESS, asked)
-        return AddressChanged(answer.reference, answer.notification_channel)
+        return await self._call(routes.ADDRESS, asked)
 
     async def request_adult_child_increase(
         self, first_name: str, birth_date: date, situation: str
@@ -89,10 +87,7 @@ class MemberPortal:
 
     async def pending_file(self, upload_id: str) -> PendingFile:
         """The member's own uploaded file (another member's is a 404 ``PortalRejected``)."""
-        answer = await self._call(routes.UPLOAD, upload_id=upload_id)
-        return PendingFile(
-            answer.upload_id, answer.name, answer.content_type, answer.size, answer.used
-        )
+        return await self._call(routes.UPLOAD, upload_id=upload_id)
 
     async def send_sick_leave_extension(self, upload_id: str, comment: str) -> DeclarationFiled:
         asked = {"upload_id": upload_id, "comment": comment}

@@ -243,7 +243,7 @@ class PortalClient:
 
     async def create_handoff(self, conversation_id: str, channel: str, summary: str) -> Ticket:
         asked = {"conversation_id": conversation_id, "channel": channel, "summary": summary}
-        return Ticket.of(await self.call(routes.HANDOFF, asked))
+        return await self.call(routes.HANDOFF, asked)
 
     async def create_callback(
         self, conversation_id: str, phone: str, channel: str, summary: str
@@ -254,7 +254,7 @@ class PortalClient:
             "channel": channel,
             "summary": summary,
         }
-        return Ticket.of(await self.call(routes.CALLBACK, asked))
+        return await self.call(routes.CALLBACK, asked)
 
 
 def _check(model: type[contract.Request], json: dict[str, Any]) -> None:

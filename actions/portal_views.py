@@ -1,7 +1,8 @@
 """What the actions read from the portal: small views built from the contract's answer models.
 
 The portal's answers are parsed once, by ``portal.contract`` (see ``actions/portal_client.py``);
-these views only keep, and sometimes combine, what the dialogue shows.
+these views only keep, and sometimes combine, what the dialogue shows; where the answer is
+already what the dialogue reads, it is used as such.
 """
 
 from __future__ import annotations
@@ -10,6 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from portal.contract import accounts, documents, messages, procedures, support
+
+# Answers the actions read as the contract parses them (no view needed).
+Ticket = support.Ticket
+PendingFile = messages.Upload
+"""A file the member's browser uploaded to the portal; the assistant only sees this."""
+EmailChangeStarted = procedures.EmailChange
+AddressChanged = procedures.AddressChanged
 
 
 @dataclass(frozen=True)
@@ -83,17 +91,6 @@ class ResetDelivery:
 
 
 @dataclass(frozen=True)
-class Ticket:
-    ticket_id: str
-    reference: str
-    status: str
-
-    @classmethod
-    def of(cls, answer: support.Ticket) -> Ticket:
-        return cls(str(answer.ticket_id), answer.reference, answer.status)
-
-
-@dataclass(frozen=True)
 class Member:
     """Who a portal session token belongs to, as the portal says (never the token's claims)."""
 
@@ -158,18 +155,6 @@ class RibChangeStarted:
 
 
 @dataclass(frozen=True)
-class EmailChangeStarted:
-    masked_email: str
-    warning: bool
-
-
-@dataclass(frozen=True)
-class AddressChanged:
-    reference: str
-    notification_channel: str
-
-
-@dataclass(frozen=True)
 class DeclarationFiled:
     """A démarche recorded by the portal for the Invalidité-Décès service."""
 
@@ -182,14 +167,3 @@ class DeclarationFiled:
         cls, answer: procedures.ProcedureFiled | messages.Message, to_send: list[str] | None = None
     ) -> DeclarationFiled:
         return cls(answer.reference, answer.service_label, tuple(to_send or ()))
-
-
-@dataclass(frozen=True)
-class PendingFile:
-    """A file the member's browser uploaded to the portal; the assistant only sees this."""
-
-    upload_id: str
-    name: str
-    content_type: str
-    size: int
-    used: bool
