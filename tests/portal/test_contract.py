@@ -22,9 +22,12 @@ from portal_testkit import SERVICE_KEY, Portal
 from actions.config import Settings
 from actions.member_portal import MemberPortal
 from actions.portal_client import A, PortalClient, PortalRejected
+from portal.contract.accounts import FirstLogin
+from portal.contract.base import read
 from portal.contract.openapi import document
 from portal.contract.procedures import HOLDER_PATTERN
 from portal.contract.routes import Route
+from portal.errors import ValidationFailed
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -56,7 +59,8 @@ async def _upload(portal: Portal, headers: dict[str, str]) -> str:
 
 
 async def test_every_client_call_is_read_by_the_portal_and_back(portal: Portal) -> None:
-    async with RecordingClient(str(portal.client.base_url)) as client:
+    recorder = RecordingClient(str(portal.client.base_url))
+    async with recorder as client:
         contact = await client.contact()
         started = await client.start_reset("affilie", "1234567")
         delivery = await client.deliver_reset(started.reset_id, "courrier")
@@ -96,7 +100,7 @@ async def test_every_client_call_is_read_by_the_portal_and_back(portal: Portal) 
     assert pending.upload_id == upload_id and pending.used is False
     assert extension.service_label == "Service Invalidité-Décès" and message.reference
 
-    used = {(route.path, route.method.lower()) for route in client.routes}
+    used = {(route.path, route.method.lower()) for route in recorder.routes}
     assert len(used) == CLIENT_ENDPOINTS
     spec = (await portal.client.get("/openapi.json")).json()
     assert used <= {(path, method) for path, ops in spec["paths"].items() for method in ops}
@@ -146,3 +150,27 @@ async def test_the_action_server_reads_the_contract_without_sanic_or_sql() -> No
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({}, "new_password", "Le champ « mot de passe » est obligatoire."),
+        (
+            {"new_password": "Abcdefg1", "new_password_confirmation": "Abcdefg1", "email": "x"},
+            "email",
+            "L'adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr).",
+        ),
+        (
+            {"new_password": "A", "new_password_confirmation": "A", "email": "a@b.fr"},
+            "accept_terms",
+            "Le champ « acceptation des conditions générales » doit valoir true ou false.",
+        ),
+    ],
+)
+async def test_a_body_is_refused_at_its_first_field_with_that_field_s_french_message(
+    body: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        read(FirstLogin, body)
+    assert (refused.value.field, refused.value.message) == (field, message)
