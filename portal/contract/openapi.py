@@ -143,14 +143,17 @@ def _responses(route: Route) -> Schema:
     else:
         schema = {"$ref": REF + route.answer.__name__} if route.answer else _NON_JSON[route.media]
         success = {"description": "Succès", "content": _content(route.media, schema)}
-    error = {"$ref": REF + "Error"} if route.media == JSON else _NON_JSON[route.media]
+    error = {"$ref": REF + "Error"} if route.error_media == JSON else _NON_JSON[route.error_media]
     responses: Schema = {str(route.status): success}
     for status in route.errors:
         responses[str(status)] = {
             "description": ERRORS[status],
-            "content": _content(route.media, error),
+            "content": _content(route.error_media, error),
         }
-    responses["default"] = {"description": "Autre erreur", "content": _content(route.media, error)}
+    responses["default"] = {
+        "description": "Autre erreur",
+        "content": _content(route.error_media, error),
+    }
     return responses
 
 

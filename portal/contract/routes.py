@@ -51,7 +51,9 @@ class Route(Generic[Body_co, Answer_co]):
     security: str = "public"
     """« public », « session » (or service key + session), « service »."""
     media: str = JSON
-    """Content type of every answer (a page answers HTML even when it refuses)."""
+    """Content type of the success answer."""
+    error_media: str = JSON
+    """Content type of the refusals (a page refuses in HTML, a download in JSON)."""
     description: str = ""
     demo: bool = False
     file_field: str | None = None
@@ -256,17 +258,17 @@ CALLBACK_CLOSE: Route[NoBody, s.Ticket] = Route(
 RESET_PAGE: Route[NoBody, NoAnswer] = Route("GET", "/reset", "Pages", 200, None,
       (400, 404, 410, 422),
       summary="Page : choisir un nouveau mot de passe (lien de l'e-mail)",
-      query=s.PageToken, media=HTML,
+      query=s.PageToken, media=HTML, error_media=HTML,
 )
 RESET_PAGE_FORM: Route[a.ResetComplete, NoAnswer] = Route("POST", "/reset", "Pages", 200, None,
       (400, 404, 410, 422),
       summary="Page : envoyer le nouveau mot de passe",
-      body=a.ResetComplete, body_media=(FORM,), media=HTML,
+      body=a.ResetComplete, body_media=(FORM,), media=HTML, error_media=HTML,
 )
 VERIFY_EMAIL_PAGE: Route[NoBody, NoAnswer] = Route("GET", "/verify-email", "Pages", 200, None,
       (400, 404, 410, 422),
       summary="Page : confirmer une adresse e-mail",
-      query=s.PageToken, media=HTML,
+      query=s.PageToken, media=HTML, error_media=HTML,
 )
 DEMO_MAILBOX: Route[NoBody, NoAnswer] = Route("GET", "/demo/mailbox", "Démo", 200, None, (422,),
       summary="Boîte aux lettres de démonstration (e-mails et courriers envoyés)",
