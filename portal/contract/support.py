@@ -70,20 +70,29 @@ class Contact(Answer):
     next_opening: datetime
 
 
-def _phone(value: Any, name: str) -> str:
-    """A French number (metropolitan or overseas), in E.164."""
-    text = validation.text(value, name, "numéro de téléphone", max_length=30) or ""
+def french_phone(raw: str) -> str | None:
+    """E.164 form of a valid French number (metropolitan or overseas), else None: the one rule
+    for a number to call back, applied by the portal and, before asking it, by the assistant."""
     try:
-        number = phonenumbers.parse(text, "FR")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationFailed("Le numéro de téléphone n'est pas valide.", field=name) from exc
-    valid = phonenumbers.is_valid_number(number)
-    if not valid or phonenumbers.region_code_for_number(number) not in FRENCH_REGIONS:
+        number = phonenumbers.parse(raw, "FR")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.region_code_for_number(number) not in FRENCH_REGIONS:
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _phone(value: Any, name: str) -> str:
+    text = validation.text(value, name, "numéro de téléphone", max_length=30) or ""
+    e164 = french_phone(text)
+    if e164 is None:
         raise ValidationFailed(
             "Indiquez un numéro de téléphone français valide (exemple : 06 12 34 56 78).",
             field=name,
         )
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return e164
 
 
 def _slot(value: Any, name: str) -> datetime:
