@@ -27,8 +27,8 @@ from actions.portal_client import PortalError, PortalRejected, PortalUnavailable
 from actions.sealed import seal, unseal
 from actions.summary import conversation_summary
 from carpimko.text import privacy
+from portal.contract.support import french_phone
 
-FRENCH_REGIONS = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"}
 CALLBACK_TYPES = frozenset(
     {
         phonenumbers.PhoneNumberType.FIXED_LINE,
@@ -40,19 +40,6 @@ CALLBACK_TYPES = frozenset(
 STATUS_SLOT = "handoff_status"
 FORM_PROMPTS = ("utter_ask_callback_phone",)
 """What callback_form asks (Rasa finds it by name: ``utter_ask_<slot>``)."""
-
-
-def normalize_french_phone(raw: str) -> str | None:
-    """E.164 form of a valid French number (metropolitan or overseas), else None."""
-    try:
-        number = phonenumbers.parse(raw, "FR")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    if phonenumbers.region_code_for_number(number) not in FRENCH_REGIONS:
-        return None
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def callback_allowed(e164: str) -> bool:
@@ -86,7 +73,7 @@ class ValidateCallbackForm(CountingFormValidation):
     async def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = normalize_french_phone(str(value or ""))
+        phone = french_phone(str(value or ""))
         if phone is None:
             return self.reject("callback_phone", dispatcher, tracker, "utter_invalid_phone")
         if not callback_allowed(phone):

@@ -18,7 +18,11 @@ from sanic.response import HTTPResponse
 from sanic.response import json as sanic_json
 from sqlalchemy.engine import Engine
 
+from portal import validation
 from portal.config import RateLimit, Settings
+from portal.contract.base import Request as RequestModel
+from portal.contract.base import read
+from portal.contract.routes import Route
 from portal.db import run_db
 from portal.errors import Forbidden, PortalError, Unauthorized
 from portal.ratelimit import RateLimiter
@@ -27,6 +31,7 @@ from portal.timeutil import Clock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+R = TypeVar("R", bound=RequestModel)
 dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -60,6 +65,21 @@ def query(request: Request, name: str) -> str | None:
     """A query parameter; present but empty is "" (and then refused), not absent."""
     value: str | None = request.get_args(keep_blank_values=True).get(name)
     return value
+
+
+def body(request: Request, route: Route[R, Any]) -> R:
+    """The JSON body read through its route's contract model (first refused field, in
+    French): the model the OpenAPI document publishes for this route."""
+    assert route.body is not None, f"{route.path} takes no body"
+    return read(route.body, validation.json_object(request.body))
+
+
+def queries(request: Request, route: Route[Any, Any], model: type[R]) -> R:
+    """The query parameters read through their contract model (the route's, checked)."""
+    assert route.query is model, f"{route.path} documents {route.query}"
+    aliases = (field.alias for field in model.__fields__.values())
+    present = {name: value for name in aliases if (value := query(request, name)) is not None}
+    return read(model, present)
 
 
 def reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:

@@ -1,23 +1,22 @@
-"""Parsing of request input with French messages.
+"""The field rules of the portal's requests, with French messages.
 
-Small explicit helpers rather than a schema library: each message is what a
-user of the Espace Personnel would read, and the field is named in the error.
+Each message is what a user of the Espace Personnel would read, and the field is named in
+the error. The contract models (``portal.contract``) call these rules from their fields; a
+handler never calls them on a body itself.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
 from carpimko.text.email_address import is_valid_email
+from carpimko.text.normalize import DOSSIER_LENGTHS
 from portal.errors import BadRequest, NotFound, ValidationFailed
 
-PROFILES = ("affilie", "ayant_droit")
-DOSSIER_LENGTHS = (7, 9)
-"""Either length belongs to either profile (affilié or ayant droit): the dossier decides."""
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -36,7 +35,7 @@ def json_object(raw: bytes | None) -> dict[str, Any]:
 
 
 def text(
-    body: Mapping[str, Any],
+    value: Any,
     name: str,
     label: str,
     *,
@@ -46,7 +45,6 @@ def text(
     multiline: bool = False,
 ) -> str | None:
     """A trimmed string field; control characters are refused."""
-    value = body.get(name)
     if value is None or (isinstance(value, str) and value.strip() == "" and not required):
         if required:
             raise ValidationFailed(f"Le champ « {label} » est obligatoire.", field=name)
@@ -72,15 +70,8 @@ def text(
     return value
 
 
-def required_text(body: Mapping[str, Any], name: str, label: str, **kwargs: Any) -> str:
-    value = text(body, name, label, required=True, **kwargs)
-    assert value is not None
-    return value
-
-
-def raw_password(body: Mapping[str, Any], name: str, label: str) -> str:
+def raw_password(value: Any, name: str, label: str) -> str:
     """A password exactly as typed (no trimming), bounded in length."""
-    value = body.get(name)
     if not isinstance(value, str) or value == "":
         raise ValidationFailed(f"Le champ « {label} » est obligatoire.", field=name)
     if len(value) > 128:
@@ -90,8 +81,7 @@ def raw_password(body: Mapping[str, Any], name: str, label: str) -> str:
     return value
 
 
-def choice(body: Mapping[str, Any], name: str, label: str, options: Sequence[str]) -> str:
-    value = body.get(name)
+def choice(value: Any, name: str, label: str, options: Sequence[str]) -> str:
     if value is None or value == "":
         raise ValidationFailed(f"Le champ « {label} » est obligatoire.", field=name)
     if not isinstance(value, str) or value not in options:
@@ -102,36 +92,26 @@ def choice(body: Mapping[str, Any], name: str, label: str, options: Sequence[str
     return value
 
 
-def profile(body: Mapping[str, Any]) -> str:
-    return choice(body, "profile", "profil (affilie ou ayant_droit)", PROFILES)
-
-
-def dossier_number(body: Mapping[str, Any]) -> str:
+def dossier_number(value: Any, name: str = "dossier_number") -> str:
     """Seven or nine digits. Either length may belong to either profile (the fund's guides say
     7 for everyone, one article 9 for survivors and annuities): the dossier lookup decides, so
     nobody is told that their own number has the wrong length for their situation."""
-    value = body.get("dossier_number")
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or value.strip() == "":
-        raise ValidationFailed(
-            "Le champ « numéro de dossier » est obligatoire.", field="dossier_number"
-        )
+        raise ValidationFailed("Le champ « numéro de dossier » est obligatoire.", field=name)
     value = value.strip()
     if not value.isascii() or not value.isdigit():
         raise ValidationFailed(
             "Le numéro de dossier ne contient que des chiffres, sans espace ni point.",
-            field="dossier_number",
+            field=name,
         )
     if len(value) not in DOSSIER_LENGTHS:
-        raise ValidationFailed(
-            "Le numéro de dossier comporte 7 ou 9 chiffres.", field="dossier_number"
-        )
+        raise ValidationFailed("Le numéro de dossier comporte 7 ou 9 chiffres.", field=name)
     return value
 
 
-def email(body: Mapping[str, Any], name: str = "email") -> str:
-    value = body.get(name)
+def email(value: Any, name: str = "email") -> str:
     if not isinstance(value, str) or value.strip() == "":
         raise ValidationFailed("Le champ « adresse e-mail » est obligatoire.", field=name)
     value = value.strip().lower()
@@ -172,8 +152,12 @@ def day(value: Any, name: str, label: str) -> date:
     return parsed
 
 
-def moment(value: str, name: str, label: str) -> datetime:
+def moment(value: Any, name: str, label: str) -> datetime:
     """An ISO 8601 date-time; without offset it is read as UTC."""
+    if not isinstance(value, str):
+        raise ValidationFailed(
+            f"Le champ « {label} » doit être une date et heure ISO 8601.", field=name
+        )
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
@@ -187,8 +171,7 @@ def moment(value: str, name: str, label: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def boolean(body: Mapping[str, Any], name: str, label: str) -> bool:
-    value = body.get(name)
+def boolean(value: Any, name: str, label: str) -> bool:
     if not isinstance(value, bool):
         raise ValidationFailed(f"Le champ « {label} » doit valoir true ou false.", field=name)
     return value

@@ -31,7 +31,8 @@ from actions.forms.member import (
     clear_procedure,
 )
 from actions.forms.periods import fold, parse_day
-from actions.portal_client import DeclarationFiled, Member, MemberPortal, PortalRejected
+from actions.member_portal import MemberPortal
+from actions.portal_client import DeclarationFiled, Member, PortalRejected
 
 FORM_PROMPTS = (
     "utter_ask_child_first_name",

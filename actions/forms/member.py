@@ -19,7 +19,8 @@ from rasa_sdk.types import DomainDict
 from actions.common import portal_for
 from actions.forms.base import OUTCOME_SLOT, CountingFormValidation
 from actions.identity import AUTH_SLOT, portal_token
-from actions.portal_client import MemberPortal, PortalRejected, PortalUnavailable
+from actions.member_portal import MemberPortal
+from actions.portal_client import PortalRejected, PortalUnavailable
 
 T = TypeVar("T")
 

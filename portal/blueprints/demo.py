@@ -6,39 +6,31 @@ tests read the same outbox as JSON.
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from portal import validation
 from portal.blueprints.pages import page
+from portal.contract import routes
+from portal.contract.support import OutboxQuery
 from portal.errors import ValidationFailed
-from portal.http import db, query, reply, require_service
+from portal.http import body, db, queries, reply, require_service
 from portal.services.outbox import list_outbox
 from portal.timeutil import ShiftableClock
 
 bp = Blueprint("demo")
-_DOSSIER = re.compile(r"^\d{7}(\d{2})?$")
 
 
 def _dossier_filter(request: Request) -> str | None:
-    dossier = query(request, "dossier_number")
-    if dossier is not None and not _DOSSIER.match(dossier):
-        raise ValidationFailed(
-            "Le numéro de dossier comporte 7 ou 9 chiffres.", field="dossier_number"
-        )
-    return dossier or None
+    return queries(request, routes.DEMO_OUTBOX, OutboxQuery).dossier_number
 
 
 @bp.put("/api/v1/demo/clock")
 async def set_clock(request: Request) -> HTTPResponse:
     """Move the portal's clock (demos and end-to-end tests of opening hours); service key."""
     require_service(request)
-    body = validation.json_object(request.body)
-    raw = validation.required_text(body, "now", "date et heure", max_length=40)
-    moment = validation.moment(raw, "now", "date et heure")
+    moment = body(request, routes.DEMO_CLOCK).now
     clock = request.app.ctx.resources.clock
     if not isinstance(clock, ShiftableClock):
         raise ValidationFailed("L'horloge de ce portail ne peut pas être déplacée.", field="now")

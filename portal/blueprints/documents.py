@@ -6,8 +6,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
 from portal import validation
-from portal.errors import ValidationFailed
-from portal.http import db, now, query, reply, resources, session_claims
+from portal.contract import routes
+from portal.contract.documents import DocumentsQuery
+from portal.http import body, db, now, queries, reply, resources, session_claims
 from portal.security import read_file_link
 from portal.services import documents
 
@@ -17,13 +18,17 @@ bp = Blueprint("documents", url_prefix="/api/v1")
 @bp.post("/me/attestations")
 async def create_attestation(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    body = validation.json_object(request.body)
-    kind = validation.choice(body, "type", "type d'attestation", documents.ATTESTATION_TYPES)
-    start = validation.month(body.get("period_start"), "period_start", "début de période")
-    end = validation.month(body.get("period_end"), "period_end", "fin de période")
+    asked = body(request, routes.ATTESTATION)
     settings = resources(request).settings
     result = await db(
-        request, documents.create_attestation, settings, claims, kind, start, end, now(request)
+        request,
+        documents.create_attestation,
+        settings,
+        claims,
+        asked.type,
+        asked.period_start,
+        asked.period_end,
+        now(request),
     )
     return reply(result, 201)
 
@@ -31,19 +36,8 @@ async def create_attestation(request: Request) -> HTTPResponse:
 @bp.get("/me/documents")
 async def list_documents(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    year_text, kind = query(request, "year"), query(request, "kind")
-    year = None
-    if year_text is not None:
-        if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
-            raise ValidationFailed(
-                "L'année doit comporter quatre chiffres (exemple : 2024).", field="year"
-            )
-        year = int(year_text)
-    if kind is not None and kind not in documents.DOCUMENT_KINDS:
-        raise ValidationFailed(
-            "Le type de document doit être l'un de : " + ", ".join(documents.DOCUMENT_KINDS) + ".",
-            field="kind",
-        )
+    asked = queries(request, routes.DOCUMENTS, DocumentsQuery)
+    year, kind = asked.year, asked.kind
     settings = resources(request).settings
     items = await db(
         request, documents.list_documents, settings, claims, year, kind, now(request), write=False

@@ -8,9 +8,9 @@ import logging
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
+from portal.contract.openapi import document
 from portal.db import ping
 from portal.http import dumps, reply, resources
-from portal.openapi import spec
 
 bp = Blueprint("health")
 log = logging.getLogger(__name__)
@@ -32,5 +32,5 @@ async def openapi(request: Request) -> HTTPResponse:
     # Built once: the description only depends on the settings.
     if getattr(request.app.ctx, "openapi", None) is None:
         settings = resources(request).settings
-        request.app.ctx.openapi = dumps(spec(settings.public_url, settings.demo_mode)).encode()
+        request.app.ctx.openapi = dumps(document(settings.public_url, settings.demo_mode)).encode()
     return raw(request.app.ctx.openapi, content_type="application/json")

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from portal import validation
-from portal.errors import NotFound, ValidationFailed
-from portal.http import client_key, db, limit, reply, require_service, resources
+from portal.contract import routes
+from portal.errors import NotFound
+from portal.http import body, client_key, db, limit, reply, require_service, resources
 from portal.services import identity
 
 bp = Blueprint("identity", url_prefix="/api/v1/identity-checks")
-_POSTAL_CODE = re.compile(r"^\d{5}$")
 TOO_MANY_FOR_DOSSIER = (
     "Trop de tentatives de vérification pour ce dossier. Veuillez réessayer dans {minutes} "
     "minute(s) ou contacter un conseiller."
@@ -29,13 +26,8 @@ MISMATCH = "Le numéro de dossier et le code postal ne correspondent pas."
 async def check(request: Request) -> HTTPResponse:
     """``{profile, dossier_number, postal_code}`` → 200 ``{"verified": true}`` or 404."""
     require_service(request)
-    body = validation.json_object(request.body)
-    profile = validation.profile(body)
-    dossier = validation.dossier_number(body)
-    postal_code = validation.required_text(body, "postal_code", "code postal", max_length=16)
-    postal_code = postal_code.replace(" ", "")
-    if not _POSTAL_CODE.match(postal_code):
-        raise ValidationFailed("Le code postal comporte 5 chiffres.", field="postal_code")
+    check = body(request, routes.IDENTITY_CHECK)
+    profile, dossier, postal_code = check.profile, check.dossier_number, check.postal_code
     settings = resources(request).settings
     limit(
         request,

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import Any, TypeVar
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from portal import validation
+from portal.contract import routes
+from portal.contract.base import Request as RequestModel
+from portal.contract.base import read
+from portal.contract.routes import Route
 from portal.errors import BadRequest, ValidationFailed
 from portal.http import db, now, reply, resources, session_claims
 from portal.services import messaging, uploads
-from portal.services.procedures import SERVICE_LABELS
 
 bp = Blueprint("messages", url_prefix="/api/v1/me")
 SICK_LEAVE_SUBJECT = "Prolongation d'arrêt de travail"
-UPLOAD_ID = r"^[0-9a-f]{32}$"
+F = TypeVar("F", bound=RequestModel)
 
 
 def _file(request: Request) -> messaging.Upload | None:
@@ -30,26 +32,24 @@ def _file(request: Request) -> messaging.Upload | None:
     return messaging.check_upload(files[0].name, files[0].body, max_bytes)
 
 
-def _upload_id(fields: dict[str, Any], upload: messaging.Upload | None) -> str | None:
+def _not_both(upload_id: str | None, upload: messaging.Upload | None) -> str | None:
     """The id of a file uploaded beforehand (POST /api/v1/me/uploads), if given instead."""
-    value = fields.get("upload_id")
-    if value is None:
-        return None
-    if upload is not None:
+    if upload_id is not None and upload is not None:
         raise ValidationFailed(
             "Joignez un fichier ou indiquez un fichier déjà envoyé, pas les deux.",
             field="upload_id",
         )
-    if not isinstance(value, str) or not re.match(UPLOAD_ID, value):
-        raise ValidationFailed("Identifiant de fichier invalide.", field="upload_id")
-    return value
+    return upload_id
 
 
-def _form(request: Request) -> tuple[dict[str, Any], messaging.Upload | None]:
-    """Fields and the optional `file` of a multipart form (or a JSON body without file)."""
+def _form(request: Request, route: Route[F, Any]) -> tuple[F, messaging.Upload | None]:
+    """Fields (through the route's body model) and the optional `file` of a multipart form,
+    or a JSON body without file."""
+    model = route.body
+    assert model is not None, f"{route.path} takes no body"
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
-        return validation.json_object(request.body), None
+        return read(model, validation.json_object(request.body)), None
     if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         raise BadRequest(
             "Envoyez un formulaire multipart/form-data (ou un JSON sans pièce jointe).",
@@ -59,8 +59,9 @@ def _form(request: Request) -> tuple[dict[str, Any], messaging.Upload | None]:
         raise BadRequest(
             "Formulaire multipart mal formé (boundary absente).", code="format_requete_invalide"
         )
-    fields = {key: request.form.get(key) for key in request.form}
-    return fields, _file(request)
+    fields: dict[str, Any] = {key: request.form.get(key) for key in request.form}
+    upload = _file(request)  # the file is judged first, as the member chose it first
+    return read(model, fields), upload
 
 
 @bp.get("/messages")
@@ -73,18 +74,15 @@ async def history(request: Request) -> HTTPResponse:
 @bp.post("/messages")
 async def send(request: Request) -> HTTPResponse:
     claims = session_claims(request)
-    fields, upload = _form(request)
-    service = validation.choice(fields, "service", "service destinataire", tuple(SERVICE_LABELS))
-    subject = validation.required_text(fields, "subject", "objet", max_length=200)
-    body = validation.required_text(fields, "body", "message", max_length=5000, multiline=True)
-    upload_id = _upload_id(fields, upload)
+    message, upload = _form(request, routes.MESSAGE)
+    upload_id = _not_both(message.upload_id, upload)
     result = await db(
         request,
         uploads.send_message,
         claims,
-        service,
-        subject,
-        body,
+        message.service,
+        message.subject,
+        message.body,
         upload,
         upload_id,
         now(request),
@@ -96,17 +94,14 @@ async def send(request: Request) -> HTTPResponse:
 async def sick_leave_extension(request: Request) -> HTTPResponse:
     """The document goes straight to the Invalidité-Décès service, as the fund's guide says."""
     claims = session_claims(request)
-    fields, upload = _form(request)
-    upload_id = _upload_id(fields, upload)
+    extension, upload = _form(request, routes.SICK_LEAVE)
+    upload_id = _not_both(extension.upload_id, upload)
     if upload is None and upload_id is None:
         raise ValidationFailed(
             "Joignez votre prolongation d'arrêt de travail (PDF, JPG, JPEG ou PNG).",
             field="file",
         )
-    comment = validation.text(
-        fields, "comment", "commentaire", required=False, max_length=2000, multiline=True
-    )
-    body = comment or "Veuillez trouver ci-joint la prolongation de mon arrêt de travail."
+    body = extension.comment or "Veuillez trouver ci-joint la prolongation de mon arrêt de travail."
     result = await db(
         request,
         uploads.send_message,

@@ -7,7 +7,8 @@ from html import escape
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, html
 
-from portal import validation
+from portal.contract.accounts import ResetComplete
+from portal.contract.base import read
 from portal.errors import PortalError
 from portal.http import db, now, resources
 from portal.services import procedures, resets
@@ -69,28 +70,19 @@ async def reset_form(request: Request) -> HTTPResponse:
 
 @bp.post("/reset")
 async def reset_submit(request: Request) -> HTTPResponse:
-    form = request.form
-    token = (form.get("token") or "")[:200]
-    fields = {
-        key: form.get(key)
-        for key in ("dossier_number", "new_password", "new_password_confirmation")
-    }
+    token = (request.form.get("token") or "")[:200]
     res = resources(request)
     try:
-        dossier = validation.dossier_number(fields)
-        password = validation.raw_password(fields, "new_password", "mot de passe")
-        confirmation = validation.raw_password(
-            fields, "new_password_confirmation", "confirmation du mot de passe"
-        )
+        asked = read(ResetComplete, {key: request.form.get(key) for key in request.form})
         result = await db(
             request,
             resets.complete,
             res.settings,
             res.hasher,
-            token,
-            dossier,
-            password,
-            confirmation,
+            asked.token,
+            asked.dossier_number,
+            asked.new_password,
+            asked.new_password_confirmation,
             now(request),
         )
     except PortalError as error:

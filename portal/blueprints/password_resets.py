@@ -6,7 +6,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from portal import validation
-from portal.http import client_key, db, limit, now, reply, resources
+from portal.contract import routes
+from portal.http import body, client_key, db, limit, now, reply, resources
 from portal.services import resets
 
 bp = Blueprint("password_resets", url_prefix="/api/v1/password-resets")
@@ -22,9 +23,8 @@ TOO_MANY_FOR_CLIENT = (
 
 @bp.post("")
 async def start(request: Request) -> HTTPResponse:
-    body = validation.json_object(request.body)
-    profile = validation.profile(body)
-    dossier = validation.dossier_number(body)
+    asked = body(request, routes.RESET_START)
+    profile, dossier = asked.profile, asked.dossier_number
     settings = resources(request).settings
     limit(
         request,
@@ -39,10 +39,7 @@ async def start(request: Request) -> HTTPResponse:
 @bp.post("/<reset_id:str>/delivery")
 async def deliver(request: Request, reset_id: str) -> HTTPResponse:
     validation.identifier(reset_id)
-    body = validation.json_object(request.body)
-    channel = validation.choice(
-        body, "channel", "canal d'envoi (email ou courrier)", ("email", "courrier")
-    )
+    channel = body(request, routes.RESET_DELIVERY).channel
     res = resources(request)
     result = await db(
         request, resets.deliver, res.settings, res.hasher, reset_id, channel, now(request)
@@ -52,23 +49,17 @@ async def deliver(request: Request, reset_id: str) -> HTTPResponse:
 
 @bp.post("/complete")
 async def complete(request: Request) -> HTTPResponse:
-    body = validation.json_object(request.body)
-    token = validation.required_text(body, "token", "lien de réinitialisation", max_length=200)
-    dossier = validation.dossier_number(body)
-    password = validation.raw_password(body, "new_password", "mot de passe")
-    confirmation = validation.raw_password(
-        body, "new_password_confirmation", "confirmation du mot de passe"
-    )
+    asked = body(request, routes.RESET_COMPLETE)
     res = resources(request)
     result = await db(
         request,
         resets.complete,
         res.settings,
         res.hasher,
-        token,
-        dossier,
-        password,
-        confirmation,
+        asked.token,
+        asked.dossier_number,
+        asked.new_password,
+        asked.new_password_confirmation,
         now(request),
     )
     return reply(result)

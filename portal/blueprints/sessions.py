@@ -5,9 +5,9 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from portal import validation
+from portal.contract import routes
 from portal.errors import Unauthorized
-from portal.http import client_key, db, limit, now, reply, resources, session_claims
+from portal.http import body, client_key, db, limit, now, reply, resources, session_claims
 from portal.services import accounts
 
 bp = Blueprint("sessions", url_prefix="/api/v1/sessions")
@@ -23,10 +23,8 @@ TOO_MANY_FOR_CLIENT = (
 
 @bp.post("")
 async def login(request: Request) -> HTTPResponse:
-    body = validation.json_object(request.body)
-    profile = validation.profile(body)
-    dossier = validation.dossier_number(body)
-    password = validation.raw_password(body, "password", "mot de passe")
+    asked = body(request, routes.LOGIN)
+    profile, dossier, password = asked.profile, asked.dossier_number, asked.password
     res = resources(request)
     limit(
         request,

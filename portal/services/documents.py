@@ -28,8 +28,6 @@ from portal.services.accounts import (
 from portal.services.outbox import postal_address
 from portal.timeutil import iso, month_key, paris_today
 
-DOCUMENT_KINDS = ("attestation_fiscale", "bordereau", "courrier", "attestation")
-ATTESTATION_TYPES = ("paiement_invalidite_deces", "versement_contributions")
 ATTESTATION_TITLES = {
     "paiement_invalidite_deces": "Justificatif de paiement des prestations invalidité-décès",
     "versement_contributions": "Attestation de versement avec le détail des contributions sociales",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from carpimko.text.email_address import mask_email
 from portal.config import Settings
+from portal.contract.messages import Service
 from portal.errors import Gone, NotFound, ValidationFailed
 from portal.models import EmailVerification, Member, Procedure
 from portal.security import SessionClaims, digest
@@ -20,7 +21,7 @@ from portal.services.outbox import notify, queue_email
 from portal.services.resets import THIRD_PARTY_WARNING, send_email_verification
 from portal.timeutil import iso, paris_today
 
-SERVICE_LABELS = {
+SERVICE_LABELS: dict[Service, str] = {
     "invalidite_deces": "Service Invalidité-Décès",
     "cotisations": "Service Cotisations",
     "retraite": "Service Retraite",
@@ -41,8 +42,6 @@ ACCOUNTANT_HINTS = (
     "cegid",
     "paie",
 )
-CHILD_SITUATIONS = ("etudes", "apprentissage", "recherche_emploi", "handicap")
-RESUME_TYPES = ("temps_complet", "therapeutique")
 _FR_POSTAL = re.compile(r"^\d{5}$")
 _FOREIGN_POSTAL = re.compile(r"^[A-Za-z0-9 -]{2,16}$")
 _OVERSEAS_PREFIXES = ("971", "972", "973", "974", "975", "976", "977", "978", "986", "987", "988")

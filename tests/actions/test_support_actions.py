@@ -18,11 +18,11 @@ from actions.handoff import (
     ActionHumanHandoff,
     ValidateCallbackForm,
     mask_phone,
-    normalize_french_phone,
 )
 from actions.procedure import ActionCancelProcedure
 from actions.sealed import seal, unseal
 from actions.summary import conversation_summary
+from portal.contract.support import french_phone
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -118,7 +118,7 @@ async def test_handoff_on_portal_timeout_answers_within_3_seconds(hung_portal) -
     ],
 )
 async def test_french_phone_numbers(raw: str, expected: str | None) -> None:
-    assert normalize_french_phone(raw) == expected
+    assert french_phone(raw) == expected
 
 
 @pytest.mark.parametrize(

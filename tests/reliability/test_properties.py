@@ -176,7 +176,7 @@ JSON_VALUES = st.recursive(
 @example(1234567)
 def test_portal_dossier_validation_accepts_only_ascii_digits(value: object) -> None:
     try:
-        number = validation.dossier_number({"dossier_number": value})
+        number = validation.dossier_number(value)
     except ValidationFailed as refused:
         assert refused.field == "dossier_number"
         return
