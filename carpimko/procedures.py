@@ -36,6 +36,8 @@ class Procedure:
     identity: bool
     anonymous: dict[str, tuple[str, ...]]
     """Per intent, what an anonymous person is told (empty when no login is needed)."""
+    ends_on: dict[str, tuple[str, ...]]
+    """Intents that replace this procedure: what is said before the stop is confirmed."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def _procedure(key: str, entry: dict[str, Any]) -> Procedure:
         phone=phone,
         identity=bool(entry["identity"]),
         anonymous=_anonymous(entry),
+        ends_on={k: tuple(v) for k, v in (entry.get("ends_on") or {}).items()},
     )
 
 
