@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.services.documents import DOCUMENT_KINDS
+
 Schema = dict[str, Any]
 VERSION = "1.0.0"
 
@@ -279,7 +281,7 @@ SCHEMAS: dict[str, Schema] = {
             "document_id": _string(),
             "title": _string(),
             "year": _int(),
-            "kind": _string(enum=["attestation_fiscale", "bordereau", "courrier", "attestation"]),
+            "kind": _string(enum=list(DOCUMENT_KINDS)),
             "period_start": _nullable(MONTH),
             "period_end": _nullable(MONTH),
             "created_at": DATETIME,
@@ -782,12 +784,7 @@ def _paths(demo_mode: bool) -> dict[str, Any]:
                 security=SESSION,
                 params=[
                     _query("year", _string(pattern=r"^\d{4}$")),
-                    _query(
-                        "kind",
-                        _string(
-                            enum=["attestation_fiscale", "bordereau", "courrier", "attestation"]
-                        ),
-                    ),
+                    _query("kind", _string(enum=list(DOCUMENT_KINDS))),
                 ],
             )
         },
