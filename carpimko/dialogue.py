@@ -79,6 +79,24 @@ def decide(registry: Registry, form: str | None, requested: Any, intent: str | N
     return Turn((ACTION_DEACTIVATE_LOOP_NAME, DROP), answer_after=True)
 
 
+AS_IF_NO_FORM = "as if no form"
+"""next_step's answer: RulePolicy on the conversation as if no form had been running."""
+
+
+def next_step(turn: Turn | None, ran: tuple[str, ...]) -> str | None:
+    """What to predict once ``ran`` (the actions since the message) ran: the turn's next
+    action, AS_IF_NO_FORM (its actions ran, the question is answered), or None (RulePolicy:
+    no turn, the turn is over, or the conversation went another way)."""
+    if turn is None:
+        return None
+    done = len(turn.actions)
+    if ran[:done] != turn.actions[: len(ran)]:
+        return None
+    if len(ran) < done:
+        return turn.actions[len(ran)]
+    return AS_IF_NO_FORM if turn.answer_after else None
+
+
 def _latest_user_index(events: list[Event]) -> int | None:
     for index in range(len(events) - 1, -1, -1):
         if isinstance(events[index], UserUttered):
@@ -148,16 +166,14 @@ class ProcedurePolicy(RulePolicy):
         then = tracker if not ran else _state_when_said(tracker, events, said, domain)
         intent = (then.latest_message.intent or {}).get("name") if then.latest_message else None
         turn = decide(registry(), then.active_loop_name, then.get_slot(REQUESTED_SLOT), intent)
-        if turn is None or tuple(ran) != turn.actions[: len(ran)]:
-            return super()._predict(tracker, domain)
-        if len(ran) < len(turn.actions):
-            action = turn.actions[len(ran)]
-            restore = turn.restore and not ran
-            extra = _restore_events(tracker, events, said, domain) if restore else []
-            return self._ours(action, tracker, domain, extra), SOURCE
-        if turn.answer_after:
+        action = next_step(turn, tuple(ran))
+        if action == AS_IF_NO_FORM:
             return super()._predict(as_if_no_form(tracker, events, said, domain), domain)
-        return super()._predict(tracker, domain)
+        if action is None:
+            return super()._predict(tracker, domain)
+        restore = turn is not None and turn.restore and not ran
+        extra = _restore_events(tracker, events, said, domain) if restore else []
+        return self._ours(action, tracker, domain, extra), SOURCE
 
     def _ours(
         self, action: str, tracker: DialogueStateTracker, domain: Domain, events: list[Event]

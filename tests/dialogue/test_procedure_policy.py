@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from carpimko.dialogue import CANCEL, DROP, as_if_no_form, decide
+from carpimko.dialogue import AS_IF_NO_FORM, CANCEL, DROP, as_if_no_form, decide, next_step
 from carpimko.procedures import registry
 
 REGISTRY = registry()
@@ -87,3 +87,21 @@ def test_the_new_question_is_seen_as_if_no_form_had_been_running() -> None:
     assert virtual.latest_action_name == "action_listen"
     assert (virtual.latest_message.intent or {}).get("name") == "bereavement"
     assert virtual.get_slot("rib_iban") is None
+
+
+def test_each_step_of_a_new_question_then_its_answer_as_if_no_form() -> None:
+    turn = decide(REGISTRY, "reset_form", "profile", "bereavement")
+    assert next_step(turn, ()) == "action_deactivate_loop"
+    assert next_step(turn, ("action_deactivate_loop",)) == DROP
+    assert next_step(turn, ("action_deactivate_loop", DROP)) == AS_IF_NO_FORM
+    # the answer's own actions ran: still answered as if no form (its second action, listen…)
+    assert next_step(turn, ("action_deactivate_loop", DROP, "utter_condolences")) == AS_IF_NO_FORM
+
+
+def test_a_digression_resumes_the_form_then_rule_policy_listens() -> None:
+    turn = decide(REGISTRY, "rib_form", "rib_iban", "help")
+    assert next_step(turn, ()) == "utter_help"
+    assert next_step(turn, ("utter_help",)) == "rib_form"
+    assert next_step(turn, ("utter_help", "rib_form")) is None
+    assert next_step(turn, ("utter_menu",)) is None  # went another way: RulePolicy decides
+    assert next_step(None, ()) is None
