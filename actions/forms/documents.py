@@ -29,6 +29,7 @@ ATTESTATION_TYPES = {
 KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "attestation_fiscale": (("attestation_fiscale",), "utter_tax_certificate"),
     "bordereau": (("bordereau",), "utter_payment_slips"),
+    "cotisations": (("appel_cotisations", "echeancier"), "utter_contribution_documents"),
     "tous": ((), "utter_consult_documents"),
 }
 """Per ``document_kind`` (set by the intent, domain.yml): the portal's document kinds to list

@@ -28,7 +28,14 @@ from portal.services.accounts import (
 from portal.services.outbox import postal_address
 from portal.timeutil import iso, month_key, paris_today
 
-DOCUMENT_KINDS = ("attestation_fiscale", "bordereau", "courrier", "attestation")
+DOCUMENT_KINDS = (
+    "attestation_fiscale",
+    "bordereau",
+    "courrier",
+    "attestation",
+    "appel_cotisations",
+    "echeancier",
+)
 ATTESTATION_TYPES = ("paiement_invalidite_deces", "versement_contributions")
 ATTESTATION_TITLES = {
     "paiement_invalidite_deces": "Justificatif de paiement des prestations invalidité-décès",
