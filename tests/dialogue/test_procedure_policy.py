@@ -45,6 +45,7 @@ def test_help_is_answered_and_the_form_asks_again_with_nothing_kept(form: str) -
 def test_no_is_the_answer_to_a_confirmation_and_a_stop_elsewhere() -> None:
     assert decide(REGISTRY, "rib_form", "rib_confirmed", "deny") is None
     assert decide(REGISTRY, "reset_form", "reset_replace", "deny") is None
+    assert decide(REGISTRY, "reset_form", "postal_code", "deny") is None  # phone: a correction
     turn = decide(REGISTRY, "rib_form", "rib_iban", "deny")
     assert turn is not None and CANCEL in turn.actions
 
