@@ -106,3 +106,9 @@ def test_a_digression_resumes_the_form_then_rule_policy_listens() -> None:
     assert next_step(turn, ("utter_help", "rib_form")) is None
     assert next_step(turn, ("utter_menu",)) is None  # went another way: RulePolicy decides
     assert next_step(None, ()) is None
+
+
+def test_a_service_typed_by_name_is_the_answer_not_a_new_question() -> None:
+    """« cotisations » typed at « À quel service ? » is the service, not the contributions."""
+    assert decide(REGISTRY, "document_form", "document_service", "contributions") is None
+    assert decide(REGISTRY, "document_form", "document_service", "help") is not None
