@@ -74,7 +74,7 @@ def decide(registry: Registry, form: str | None, requested: Any, intent: str | N
         return Turn((ACTION_DEACTIVATE_LOOP_NAME, *said, CANCEL, ACTION_LISTEN_NAME))
     if intent in registry.digressions:
         return Turn((*registry.digressions[intent], form), restore=True)
-    if requested in procedure.free_text:
+    if requested in procedure.free_text and intent not in registry.always_new_question:
         return None
     return Turn((ACTION_DEACTIVATE_LOOP_NAME, DROP), answer_after=True)
 

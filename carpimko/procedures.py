@@ -48,6 +48,7 @@ class Registry:
     stop_intents: frozenset[str]
     deny_intent: str
     answers: frozenset[str]
+    always_new_question: frozenset[str]
 
     def by_form(self, form: str | None) -> Procedure | None:
         return next((p for p in self.procedures if p.form == form), None)
@@ -112,6 +113,7 @@ def parse(data: dict[str, Any]) -> Registry:
         stop_intents=frozenset(data["stop_intents"]),
         deny_intent=str(data["deny_intent"]),
         answers=frozenset(data["answers"]),
+        always_new_question=frozenset(data["always_new_question"]),
     )
 
 

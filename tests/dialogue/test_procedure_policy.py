@@ -112,3 +112,8 @@ def test_a_service_typed_by_name_is_the_answer_not_a_new_question() -> None:
     """« cotisations » typed at « À quel service ? » is the service, not the contributions."""
     assert decide(REGISTRY, "document_form", "document_service", "contributions") is None
     assert decide(REGISTRY, "document_form", "document_service", "help") is not None
+
+
+def test_an_advisor_asked_ends_the_form_even_on_a_free_text_step() -> None:
+    turn = decide(REGISTRY, "document_form", "document_subject", "human_handoff")
+    assert turn is not None and turn.actions == ("action_deactivate_loop", DROP)
