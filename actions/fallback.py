@@ -16,37 +16,8 @@ FALLBACK_INTENT = "nlu_fallback"
 NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop", "greet",
                  "goodbye", "thank"}  # fmt: skip
 MAX_SUGGESTIONS = 3
-LABELS = {
-    "adult_child_increase": "utter_label_adult_child_increase",
-    "bot_challenge": "utter_label_bot_challenge",
-    "career_record": "utter_label_career_record",
-    "change_address": "utter_label_change_address",
-    "change_email": "utter_label_change_email",
-    "change_rib": "utter_label_change_rib",
-    "consult_documents": "utter_label_consult_documents",
-    "contact": "utter_label_contact",
-    "contributions": "utter_label_contributions",
-    "download_attestation": "utter_label_download_attestation",
-    "first_login": "utter_label_first_login",
-    "forgot_password": "utter_label_forgot_password",
-    "franceconnect": "utter_label_franceconnect",
-    "help": "utter_label_help",
-    "human_handoff": "utter_label_human_handoff",
-    "income_declaration": "utter_label_income_declaration",
-    "login_problem": "utter_label_login_problem",
-    "payment_slips": "utter_label_payment_slips",
-    "phishing": "utter_label_phishing",
-    "resume_work": "utter_label_resume_work",
-    "retirement_request": "utter_label_retirement_request",
-    "send_document": "utter_label_send_document",
-    "sick_leave_extension": "utter_label_sick_leave_extension",
-    "tax_certificate": "utter_label_tax_certificate",
-    "technical_problem": "utter_label_technical_problem",
-    "bereavement": "utter_label_bereavement",
-    "sick_leave_benefits": "utter_label_sick_leave_benefits",
-    "password_rules": "utter_label_password_rules",
-}
-"""Intents that may be suggested, and the response holding each button title."""
+LABEL_PREFIX = "utter_label_"
+"""An intent may be suggested when the domain has its button title, ``utter_label_<intent>``."""
 OTHER_LABEL = "utter_label_none"
 
 
@@ -61,7 +32,7 @@ def suggestions(tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
     buttons: list[dict[str, Any]] = []
     for candidate in ranking:
         name = candidate.get("name")
-        title = label(domain, LABELS.get(name)) if isinstance(name, str) else None
+        title = label(domain, LABEL_PREFIX + name) if isinstance(name, str) else None
         if name in NOT_SUGGESTED or title is None:
             continue
         buttons.append({"title": title, "payload": f"/{name}"})

@@ -21,6 +21,7 @@ from actions.common import portal_for
 from actions.member_portal import MemberPortal
 from actions.portal_client import Member, PortalRejected, PortalUnavailable
 from carpimko.text.privacy import mask_dossier
+from carpimko.procedures import registry
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +29,7 @@ TOKEN_KEY = "portal_token"
 MAX_TOKEN_LENGTH = 4096
 AUTH_SLOT = "authenticated"
 IDENTITY_SLOTS = (AUTH_SLOT, "member_name", "member_dossier_masked")
-DONE_WITH_THE_BOT = frozenset(
-    {"download_attestation", "tax_certificate", "payment_slips", "consult_documents",
-     "change_rib", "change_address", "change_email"}
-)  # fmt: skip
+DONE_WITH_THE_BOT = registry().identity_intents()
 """Intents whose procedure the bot runs on the portal (« je peux faire cette démarche… »)."""
 
 

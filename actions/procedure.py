@@ -8,19 +8,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms.base import FAILURES_SLOT
-from actions.forms.member import MEMBER_PROCEDURE_SLOTS
-from actions.forms.reset import RESET_SLOTS
+from carpimko.procedures import registry
 from carpimko.text.normalize import fold
 
-PROCEDURE_SLOTS = (
-    *RESET_SLOTS,
-    "reset_reason",
-    "callback_phone",
-    "handoff_status",
-    *MEMBER_PROCEDURE_SLOTS,
-    FAILURES_SLOT,
-)
+PROCEDURE_SLOTS = registry().all_slots()
+"""Every slot any procedure fills (carpimko/procedures.yml): what ending a form forgets."""
 
 
 def chose_franceconnect(tracker: Tracker) -> bool:
@@ -41,8 +33,7 @@ class ActionCancelProcedure(Action):
         dispatcher.utter_message(response="utter_procedure_cancelled")
         if chose_franceconnect(tracker):  # « laissez tomber, je passerai par FranceConnect »
             dispatcher.utter_message(response="utter_franceconnect")
-        names = dict.fromkeys(PROCEDURE_SLOTS)  # ordered, without duplicates
-        return [SlotSet(name, None) for name in names]
+        return [SlotSet(name, None) for name in PROCEDURE_SLOTS]
 
 
 class ActionDropProcedure(Action):
@@ -55,4 +46,4 @@ class ActionDropProcedure(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return [SlotSet(name, None) for name in dict.fromkeys(PROCEDURE_SLOTS)]
+        return [SlotSet(name, None) for name in PROCEDURE_SLOTS]

@@ -228,15 +228,6 @@ def _letters(member: Member, spec: dict[str, Any], today: date) -> list[Document
                 "réversion vous est attribuée à compter du 1er juin 2023.",
             )
         )
-    if spec["profile"] == "affilie" and not spec.get("benefit"):
-        letters.append(
-            (
-                f"Appel de cotisations {today.year}",
-                date(today.year, 1, 15),
-                f"Vous trouverez ci-après l'échéancier de vos cotisations {today.year}, "
-                "prélevées mensuellement.",
-            )
-        )
     return [
         Document(
             member=member,
@@ -248,6 +239,28 @@ def _letters(member: Member, spec: dict[str, Any], today: date) -> list[Document
         )
         for title, day, body in letters
         if day <= today
+    ]
+
+
+def _contribution_documents(member: Member, spec: dict[str, Any], today: date) -> list[Document]:
+    """A contributor's « appel de cotisations » and « échéancier » of this year and the last."""
+    if spec["profile"] != "affilie" or spec.get("benefit"):
+        return []
+    made = {
+        "appel_cotisations": ("Appel de cotisations {year}", "Vos cotisations {year}."),
+        "echeancier": ("Échéancier {year}", "L'échéancier de vos cotisations {year}."),
+    }
+    return [
+        Document(
+            member=member,
+            kind=kind,
+            title=title.format(year=year),
+            year=year,
+            body=body.format(year=year),
+            created_at=_at(date(year, 1, 15)),
+        )
+        for year in (today.year - 1, today.year)
+        for kind, (title, body) in made.items()
     ]
 
 
@@ -320,6 +333,7 @@ def seed(session: Session, hasher: PasswordHasher, now: datetime) -> bool:
             session.add_all(payments)
             session.add_all(_documents(member, payments, today))
         session.add_all(_letters(member, spec, today))
+        session.add_all(_contribution_documents(member, spec, today))
         session.add_all(_messages(member, spec))
         if spec.get("temporary_password"):
             member.temp_password_hash = hasher.hash(DEMO_TEMPORARY_PASSWORD)

@@ -20,13 +20,20 @@ from actions.config import load_settings
 from actions.forms.declarations import DeclarationForm
 from actions.forms.member import OUTCOME_SLOT, MemberProcedureForm, clear_procedure
 from actions.forms.periods import Period, describe, parse_period, parse_year
-from actions.portal_client import DocumentLink, Member
+from actions.portal_client import DocumentLink, Member, MemberPortal
 
 ATTESTATION_TYPES = {
     "paiement_invalidite_deces": ("paiement", "justificatif", "invalidit", "deces", "décès"),
     "versement_contributions": ("versement", "contribution", "csg", "detail", "détail", "social"),
 }
-KINDS = {"attestation_fiscale", "bordereau", "tous"}
+KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "attestation_fiscale": (("attestation_fiscale",), "utter_tax_certificate"),
+    "bordereau": (("bordereau",), "utter_payment_slips"),
+    "cotisations": (("appel_cotisations", "echeancier"), "utter_contribution_documents"),
+    "tous": ((), "utter_consult_documents"),
+}
+"""Per ``document_kind`` (set by the intent, domain.yml): the portal's document kinds to list
+(none: every kind) and the answer when the portal does not answer."""
 MAX_CARDS = 12
 FORM_PROMPTS = (
     "utter_ask_attestation_type",
@@ -148,18 +155,15 @@ class ValidateDocumentsForm(MemberProcedureForm):
         year = parse_year(_text(value), current)
         if year is None or not 1990 <= year <= current.year:
             return self.reject("document_year", dispatcher, tracker, "utter_invalid_document_year")
-        kind = tracker.get_slot("document_kind")
-        kind = kind if kind in KINDS else "tous"
-        fallback = {
-            "attestation_fiscale": "utter_tax_certificate",
-            "bordereau": "utter_payment_slips",
-        }.get(kind, "utter_consult_documents")
+        portal_kinds, fallback = KINDS.get(tracker.get_slot("document_kind"), KINDS["tous"])
+
+        async def listed(me: MemberPortal) -> list[DocumentLink]:
+            if not portal_kinds:
+                return await me.documents(year, None)
+            return [d for kind in portal_kinds for d in await me.documents(year, kind)]
+
         documents, refused = await self.ask_portal(
-            "document_year",
-            dispatcher,
-            tracker,
-            lambda me: me.documents(year, None if kind == "tous" else kind),
-            fallback,
+            "document_year", dispatcher, tracker, listed, fallback
         )
         if documents is None:
             return refused

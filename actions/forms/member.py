@@ -21,37 +21,12 @@ from actions.forms.base import OUTCOME_SLOT, CountingFormValidation
 from actions.identity import AUTH_SLOT, portal_token
 from actions.member_portal import MemberPortal
 from actions.portal_client import PortalRejected, PortalUnavailable
+from carpimko.procedures import registry
 
 T = TypeVar("T")
 
-MEMBER_PROCEDURE_SLOTS = (
-    "attestation_type",
-    "attestation_period",
-    "document_year",
-    "document_kind",
-    "rib_iban",
-    "rib_bic",
-    "rib_confirmed",
-    "new_email",
-    "address_line",
-    "address_city",
-    "address_confirmed",
-    "child_first_name",
-    "child_situation",
-    "child_birth_date",
-    "child_confirmed",
-    "resume_type",
-    "resume_date",
-    "resume_confirmed",
-    "sick_leave_end",
-    "sick_leave_upload",
-    "sick_leave_confirmed",
-    "document_service",
-    "document_subject",
-    "document_upload",
-    "document_confirmed",
-    OUTCOME_SLOT,
-)
+MEMBER_PROCEDURE_SLOTS = registry().logged_in_slots()
+"""Every slot of the logged-in procedures (carpimko/procedures.yml), outcome and failures."""
 
 
 class ProcedureStopped(Exception):
@@ -127,6 +102,4 @@ class MemberProcedureForm(CountingFormValidation, ABC):
 
 
 def clear_procedure() -> list[EventType]:
-    return [SlotSet(name, None) for name in MEMBER_PROCEDURE_SLOTS] + [
-        SlotSet("form_failures", None)
-    ]
+    return [SlotSet(name, None) for name in MEMBER_PROCEDURE_SLOTS]

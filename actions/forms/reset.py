@@ -30,6 +30,7 @@ from carpimko.text.normalize import (
     normalize_dossier_number,
     normalize_profile,
 )
+from carpimko.procedures import registry
 
 PROFILES = ("affilie", "ayant_droit")
 FORM_PROMPTS = (
@@ -69,19 +70,8 @@ POSTAL_CODE_SLOT = "postal_code"
 """On the phone, the postal code of the dossier's address must match before the masked e-mail
 is said or a reset started (the caller's number alone proves nothing)."""
 
-RESET_SLOTS = (
-    "profile",
-    "dossier_number",
-    POSTAL_CODE_SLOT,
-    PENDING_SLOT,
-    REPLACE_SLOT,
-    "delivery_channel",
-    "reset_id",
-    "reset_masked_email",
-    "reset_channels",
-    OUTCOME_SLOT,
-    FAILURES_SLOT,
-)
+RESET_SLOTS = (*registry().of_form("reset_form").slots, FAILURES_SLOT)
+"""What the reset fills (carpimko/procedures.yml): forgotten once the link or letter is sent."""
 
 
 def _as_text(value: Any) -> str:

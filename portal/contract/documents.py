@@ -12,7 +12,9 @@ from portal.contract.base import Answer, Request, checked
 from portal.errors import ValidationFailed
 
 AttestationType = Literal["paiement_invalidite_deces", "versement_contributions"]
-DocumentKind = Literal["attestation_fiscale", "bordereau", "courrier", "attestation"]
+DocumentKind = Literal[
+    "attestation_fiscale", "bordereau", "courrier", "attestation", "appel_cotisations", "echeancier"
+]
 
 
 def _year(value: Any, name: str) -> int:

@@ -20,6 +20,7 @@ NAMED = sorted(
         name
         for path in (ROOT / "actions").rglob("*.py")
         for name in re.findall(r"""["'](utter_[a-z0-9_]+)["']""", path.read_text("utf-8"))
+        if not name.endswith("_")  # a prefix (utter_label_<intent>), not a response
     }
 )
 

@@ -377,3 +377,14 @@ async def test_attestation_with_a_benefit_goes_on_to_the_questions(live_portal) 
     token = await login(live_portal.url)  # Sophie Bernard, invalidity pension
     slots, said = await activate(ValidateAttestationForm(), token)
     assert said == [] and slots.get("procedure_outcome") is None
+
+
+async def test_contribution_calls_and_schedules_of_a_year(live_portal) -> None:
+    """« appels de cotisations » and « échéanciers »: both kinds of the year, as file cards."""
+    token = await login(live_portal.url, "1234567")
+    t = member_tracker(token, {"document_kind": "cotisations"})
+    result, said, dispatcher = await validate(ValidateDocumentsForm(), "document_year", "2025", t)
+    assert result["document_year"] == "2025", said
+    assert said == ["utter_documents_found"]
+    titles = [m["attachment"]["payload"]["title"] for m in dispatcher.messages[1:]]
+    assert titles == ["Appel de cotisations 2025", "Échéancier 2025"]

@@ -225,3 +225,22 @@ async def test_download_links_are_short_lived_and_tamper_proof(portal: Portal) -
     assert (
         await portal.client.get(fresh.json()["download_url"].replace("http://portal.test", ""))
     ).status_code == 200
+
+
+async def test_a_contributor_downloads_the_contribution_call_and_the_schedule(
+    portal: Portal,
+) -> None:
+    """« Appels de cotisations » and « échéanciers » (the fund's article on the Espace
+    Personnel): listed by kind for the year, each a PDF of its own."""
+    headers = await portal.login("1234567")
+    made = (("appel_cotisations", "Appel de cotisations"), ("echeancier", "Échéancier"))
+    for kind, title in made:
+        listed = (
+            await portal.client.get(
+                "/api/v1/me/documents", headers=headers, params={"kind": kind, "year": "2025"}
+            )
+        ).json()
+        assert listed["count"] == 1, listed
+        document = listed["documents"][0]
+        assert document["title"] == f"{title} 2025"
+        assert f"{title} 2025" in pdf_text(await download(portal, document["download_url"]))

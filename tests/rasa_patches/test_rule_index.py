@@ -17,7 +17,7 @@ from rasa.core.policies.rule_policy import RulePolicy
 from carpimko.rasa_patches import rule_index
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "carpimko.tar.gz"
-LOOKUP_FILE = re.compile(r"components/train_RulePolicy\d+/rule_policy\.json")
+LOOKUP_FILE = re.compile(r"components/train_[\w.]*Policy\d+/rule_policy\.json")  # or a subclass
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,9 @@ def test_same_rules_apply_as_with_rasas_search(lookups: dict[str, Any], which: s
         expected = rule_index._ORIGINAL(policy, lookup, states)
         assert rule_index.get_possible_keys(policy, lookup, states) == expected, states
         applied += bool(expected)
-    assert applied > 300  # the cases include many where rules do apply
+    # The cases include many where rules do apply (rules: over 300 of 3 000; the loop lookup
+    # holds only the form-completion rules since carpimko/dialogue.py handles digressions: ~100).
+    assert applied > (300 if which == "rules" else 50)
 
 
 def test_no_state_and_install(monkeypatch: pytest.MonkeyPatch, lookups: dict[str, Any]) -> None:
