@@ -13,6 +13,9 @@ Scoring conventions:
   canonical form on both sides (a dossier number annotated « 12 34 567 » is ``1234567``).
 - The accent-stripped variant parses the same held-out messages stripped of accents and
   lower-cased.
+- Rejection rates are compared with the baseline's by a paired bootstrap over the messages
+  (``nlu_stats``), and the report counts the evaluated messages that the training data copies
+  (``nlu_leakage``): a copy measures memory, not understanding.
 """
 
 from __future__ import annotations
