@@ -13,6 +13,9 @@ Scoring conventions:
   canonical form on both sides (a dossier number annotated « 12 34 567 » is ``1234567``).
 - The accent-stripped variant parses the same held-out messages stripped of accents and
   lower-cased.
+- Rejection rates are compared with the baseline's by a paired bootstrap over the messages
+  (``nlu_stats``), and the report counts the evaluated messages that the training data copies
+  (``nlu_leakage``): a copy measures memory, not understanding.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +41,11 @@ from sklearn.svm import LinearSVC
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from nlu_leakage import NEAR, SHORT_TURN_WORDS, find_leaks, is_short_turn  # noqa: E402
+from nlu_stats import RESAMPLES, Margin, paired_margin, render_margin  # noqa: E402
 
 from carpimko.facts import find_referral  # noqa: E402
 from carpimko.nlu.components import canonical_value  # noqa: E402
@@ -224,6 +231,10 @@ class Scores:
     median_parse_ms: float
     unthresholded: tuple[float, float, float]
     """Macro-F1, out-of-scope and in-scope rejection without the fallback threshold."""
+    off_rejected: list[bool] = field(default_factory=list)
+    """Per off-domain message: rejected (for the paired bootstrap against the other model)."""
+    in_scope_rejected: list[bool] = field(default_factory=list)
+    """Per in-scope held-out message: rejected."""
 
 
 def intent_scores(examples: Sequence[Example], predictions: Sequence[Prediction]) -> tuple:
@@ -297,12 +308,17 @@ def score_model(parse: Parser, heldout: Sequence[Example], off_domain: Sequence[
         stripped_macro_f1=stripped_macro,
         median_parse_ms=1000 * statistics.median(p.seconds for p in predictions),
         unthresholded=unthresholded,
+        off_rejected=[p.intent in REJECTIONS for p in off_predictions],
+        in_scope_rejected=[p.intent in REJECTIONS for p in in_scope],
     )
 
 
 def _without_threshold(p: Prediction) -> Prediction:
     """The prediction as if the model had no fallback threshold."""
     return Prediction(p.unthresholded or p.intent, p.entities, p.ranking, p.seconds)
+
+
+SWEEP_THRESHOLDS = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
 
 
 def threshold_sweep(
@@ -316,7 +332,7 @@ def threshold_sweep(
     held = parse([e.text for e in heldout])
     off = parse([e.text for e in off_domain])
     rows = []
-    for threshold in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+    for threshold in SWEEP_THRESHOLDS:
 
         def decide(p: Prediction, t: float = threshold) -> str:
             ranking = [r for r in p.ranking if r[0] != FALLBACK]
@@ -425,7 +441,9 @@ def render_report(
     return "\n".join(lines) + "\n"
 
 
-def guard_sweep(parse: Parser, sets: dict[str, Sequence[Example]], writing: Sequence[str]) -> str:
+def guard_sweep(
+    parse: Parser, sets: Mapping[str, Sequence[Example]], writing: Sequence[str]
+) -> str:
     """IntentGuard's ``confirm_threshold``: per set, in-scope messages whose best intent is a
     writing procedure sent to the confirmation (confidence between the fallback threshold 0.2
     and t), and off-domain messages taken for a writing procedure at or above t."""
@@ -463,7 +481,7 @@ def render_sweep(rows: Sequence[tuple[float, float, float, float]], source: str)
         "| threshold | macro-F1 | off-domain rejected | in-scope rejected |",
         "| --- | --- | --- | --- |",
     ]
-    lines += [f"| {t:.1f} | {m:.3f} | {_pct(o)} | {_pct(i)} |" for t, m, o, i in rows]
+    lines += [f"| {t:.2f} | {m:.3f} | {_pct(o)} | {_pct(i)} |" for t, m, o, i in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -568,6 +586,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--sweep", action="store_true", help="print a fallback threshold sweep")
     parser.add_argument(
+        "--drop-copies",
+        action="store_true",
+        help="score only the --heldout messages that have no (near) copy in the training data "
+        "(for a development set that the training data was grown from)",
+    )
+    parser.add_argument(
         "--guard-sweep",
         nargs="*",
         type=Path,
@@ -582,6 +606,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     train = load_examples(args.train_data)
     heldout = load_examples(args.heldout)
+    if args.drop_copies:
+        copied = {leak.test_text for leak in find_leaks(_texts(train), _texts(heldout))}
+        heldout = [e for e in heldout if e.text not in copied]
     if str(args.off_domain) == "-":  # development sets carry their off-domain examples inline
         off_domain = [e for e in heldout if e.intent == OUT_OF_SCOPE]
     else:
@@ -602,14 +629,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         "train_seconds": _train_seconds(args.train_seconds or args.train_seconds_file),
     }
     report = render_report(rasa, baseline, baseline_model, Counter(e.intent for e in train), meta)
+    sets = {meta["heldout"]: heldout, meta["off_domain"]: off_domain}
+    margins = [
+        ("off-domain set rejected", paired_margin(rasa.off_rejected, baseline.off_rejected)),
+        (
+            "in-scope messages rejected",
+            paired_margin(rasa.in_scope_rejected, baseline.in_scope_rejected),
+        ),
+    ]
     if str(args.other_bodies) != "-":
         others = load_examples(args.other_bodies)
-        texts = [e.text for e in others]
+        sets[_relative(args.other_bodies)] = others
+        texts = _texts(others)
+        rasa_others, baseline_others = parse(texts), baseline_model.parse(texts)
         report += "\n" + render_other_bodies(
-            other_bodies_rows(others, parse(texts)),
-            other_bodies_rows(others, baseline_model.parse(texts)),
+            other_bodies_rows(others, rasa_others),
+            other_bodies_rows(others, baseline_others),
             _relative(args.other_bodies),
         )
+        margins.append(
+            (
+                "off-domain set + questions for other bodies rejected",
+                paired_margin(
+                    rasa.off_rejected + _rejected_questions(others, rasa_others),
+                    baseline.off_rejected + _rejected_questions(others, baseline_others),
+                ),
+            )
+        )
+    report += "\n" + render_margins(margins) + "\n" + render_leaks(train, sets)
     if args.sweep:
         report += "\n" + render_sweep(
             threshold_sweep(parse, heldout, off_domain), _relative(args.heldout)
@@ -623,6 +670,57 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         write_section(args.write, report)
     return 0
+
+
+def _texts(examples: Sequence[Example]) -> list[str]:
+    return [e.text for e in examples]
+
+
+def _rejected_questions(
+    examples: Sequence[Example], predictions: Sequence[Prediction]
+) -> list[bool]:
+    """Per out_of_scope example of the other-bodies set: rejected."""
+    pairs = zip(examples, predictions, strict=True)
+    return [p.intent in REJECTIONS for e, p in pairs if e.intent == OUT_OF_SCOPE]
+
+
+def render_margins(margins: Sequence[tuple[str, Margin]]) -> str:
+    """Markdown table: the pipeline's rates against the baseline's, with 95 % intervals."""
+    lines = [
+        "### Margins against the baseline (paired bootstrap over the messages, 95 % interval)",
+        "",
+        "| figure | Rasa pipeline | baseline | difference [95 % interval] | beyond noise |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [render_margin(f"{label} (n = {m.n})", m) for label, m in margins]
+    lines += [
+        "",
+        f"{RESAMPLES} resamples with replacement of the messages, both models' outcomes kept "
+        "together (`scripts/nlu_stats.py`).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_leaks(train: Sequence[Example], sets: Mapping[str, Sequence[Example]]) -> str:
+    """Markdown table: how many messages of each evaluated set the training data contains."""
+    lines = [
+        "### Protocol: evaluated messages that the training data contains",
+        "",
+        f"| set | messages | with a copy in `data/nlu` (cosine ≥ {NEAR}) | of which ≤ "
+        f"{SHORT_TURN_WORDS} words |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, examples in sets.items():
+        copied = {leak.test_text for leak in find_leaks(_texts(train), _texts(examples))}
+        short = sum(is_short_turn(text) for text in copied)
+        lines.append(f"| `{name}` | {len(examples)} | {len(copied)} | {short} |")
+    lines += [
+        "",
+        "Copies are found by `scripts/nlu_leakage.py`; `tests/nlu/test_eval_protocol.py` fails "
+        "when an off-domain message, or a held-out message of more than "
+        f"{SHORT_TURN_WORDS} words, has one.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _relative(path: Path) -> str:

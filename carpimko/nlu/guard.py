@@ -5,12 +5,16 @@ dialogue asks « Vouliez-vous dire… ? » with buttons, the Rasa two-stage fall
 actions/fallback.py) when:
 
 - the text has no letter and no digit (« ???? », emoji): nothing to understand;
+- the text has no content word: only interjections and fillers (« pfff », « bof », « hein »,
+  « euh ben », « mdr »), or a keyboard mash (« azerty », « qsdfg »). Known short answers
+  (« oui », « non », « ok », « merci »), numbers, e-mails and IBANs are not fillers;
 - the intent starts a procedure that writes something (a reset, a letter, a RIB, an address…)
   but its confidence is below ``confirm_threshold``: the person is asked first.
 
-A lone word read as ``inform`` stays ``inform`` here: inside a form it may be the answer
-(« Lucas », « demain »), which only the dialogue knows; outside a form,
-``action_inform_no_context`` (actions/fallback.py) answers it as not understood.
+A lone content word read as ``inform`` stays ``inform`` here: inside a form it may be the
+answer (« Lucas », « demain »), which only the dialogue knows; outside a form,
+``action_inform_no_context`` (actions/fallback.py) answers it as not understood. A filler
+cannot be the answer to any question the forms ask, so it goes to the fallback everywhere.
 
 The ranking is kept (the buttons come from it); ``nlu_fallback`` is put in front, as
 ``FallbackClassifier`` does. Button payloads (« /change_rib ») are not affected: Rasa's regex
@@ -30,6 +34,8 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from carpimko.normalize import fold
+
 WRITING_INTENTS = (
     "forgot_password",
     "first_login",
@@ -43,6 +49,66 @@ WRITING_INTENTS = (
 )
 """Intents whose procedure sends or changes something on the portal."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]")
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+_REPEATS = re.compile(r"(.)\1+")
+FILLERS = frozenset(
+    {
+        "ah",
+        "oh",
+        "eh",
+        "ha",
+        "ho",
+        "ouh",
+        "la",
+        "bah",
+        "ba",
+        "be",
+        "beh",
+        "ben",
+        "bof",
+        "pf",
+        "pfu",
+        "ts",
+        "tss",
+        "rah",
+        "gr",
+        "hm",
+        "hum",
+        "mh",
+        "heu",
+        "euh",
+        "hein",
+        "et",
+        "alors",
+        "donc",
+        "quoi",
+        "zut",
+        "ouf",
+        "oups",
+        "bref",
+        "boh",
+        "mdr",
+        "ptdr",
+        "lol",
+        "xd",
+    }
+)
+"""Interjections and fillers, letters repeated once (« pfff » → « pf », « hmmm » → « hm »):
+a message made only of them carries no request and no value."""
+_LAUGHTER = re.compile(r"^(?:[aeiou]?h[aeiou]){2,}h?$")
+_KEYBOARD_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def is_filler(text: str) -> bool:
+    """No content word: only fillers, laughter (« hahaha ») or a keyboard mash (« qsdf »)."""
+    words = [_REPEATS.sub(r"\1", w) for w in _WORD.findall(fold(text))]
+    return bool(words) and all(_is_filler_word(w) for w in words)
+
+
+def _is_filler_word(word: str) -> bool:
+    if word in FILLERS or _LAUGHTER.match(word):
+        return True
+    return len(word) >= 4 and any(word in row for row in _KEYBOARD_ROWS)
 
 
 def guard_reason(
@@ -52,7 +118,7 @@ def guard_reason(
     None when the classifier's intent stands."""
     if intent == DEFAULT_NLU_FALLBACK_INTENT_NAME or text.startswith("/"):
         return None
-    if not _MEANINGFUL.search(text):
+    if not _MEANINGFUL.search(text) or is_filler(text):
         return "garbage"
     if intent in WRITING_INTENTS and confidence < threshold:
         return "unsure"

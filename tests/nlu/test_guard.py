@@ -13,7 +13,34 @@ def test_garbage_goes_to_the_fallback(text: str) -> None:
     assert guard_reason(text, "inform", 0.9, False, 0.5) == "garbage"
 
 
-@pytest.mark.parametrize("text", ["Lucas", "demain", "12345"])
+@pytest.mark.parametrize(
+    "text", ["pfff", "bof", "hein", "Hein ?", "euh... ben", "mdrrr", "hahaha", "azerty", "oh là là"]
+)
+def test_a_message_without_a_content_word_goes_to_the_fallback(text: str) -> None:
+    # Whatever the classifier made of it (a lone word is often read as a value): no value here.
+    for intent in ("inform", "deny", "out_of_scope"):
+        assert guard_reason(text, intent, 0.9, False, 0.5) == "garbage"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("oui", "affirm"),
+        ("ok", "affirm"),
+        ("non", "deny"),
+        ("nan", "deny"),
+        ("ah ok", "affirm"),
+        ("euh oui", "affirm"),
+        ("bjr", "greet"),
+        ("slt", "greet"),
+        ("mdp", "forgot_password"),
+    ],
+)
+def test_known_short_answers_are_not_fillers(text: str, intent: str) -> None:
+    assert guard_reason(text, intent, 0.9, False, 0.5) is None
+
+
+@pytest.mark.parametrize("text", ["Lucas", "demain", "12345", "Lyon", "jean@exemple.fr"])
 def test_a_lone_word_stays_inform_for_the_form_to_judge(text: str) -> None:
     # « Lucas » answers « prénom ? », « demain » a date: only the dialogue knows the question.
     assert guard_reason(text, "inform", 0.9, False, 0.5) is None
