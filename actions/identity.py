@@ -20,8 +20,8 @@ from rasa_sdk.types import DomainDict
 from actions.common import portal_for
 from actions.member_portal import MemberPortal
 from actions.portal_client import Member, PortalRejected, PortalUnavailable
-from carpimko.text.privacy import mask_dossier
 from carpimko.procedures import registry
+from carpimko.text.privacy import mask_dossier
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from carpimko.normalize import fold  # noqa: E402
+from carpimko.text.normalize import fold  # noqa: E402
 
 NEAR = 0.9
 """Cosine from which a training example counts as a copy of a test message."""

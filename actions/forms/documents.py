@@ -20,7 +20,8 @@ from actions.config import load_settings
 from actions.forms.declarations import DeclarationForm
 from actions.forms.member import OUTCOME_SLOT, MemberProcedureForm, clear_procedure
 from actions.forms.periods import Period, describe, parse_period, parse_year
-from actions.portal_client import DocumentLink, Member, MemberPortal
+from actions.member_portal import MemberPortal
+from actions.portal_client import DocumentLink, Member
 
 ATTESTATION_TYPES = {
     "paiement_invalidite_deces": ("paiement", "justificatif", "invalidit", "deces", "décès"),

@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import channel_of, portal_for
 from actions.forms.base import FAILURES_SLOT, CountingFormValidation, yes_no
 from actions.portal_client import PortalRejected, PortalUnavailable
+from carpimko.procedures import registry
 from carpimko.text.normalize import (
     digits_only,
     fold,
@@ -30,7 +31,6 @@ from carpimko.text.normalize import (
     normalize_dossier_number,
     normalize_profile,
 )
-from carpimko.procedures import registry
 
 PROFILES = ("affilie", "ayant_droit")
 FORM_PROMPTS = (

@@ -34,7 +34,7 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from carpimko.normalize import fold
+from carpimko.text.normalize import fold
 
 WRITING_INTENTS = (
     "forgot_password",
