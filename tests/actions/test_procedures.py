@@ -14,6 +14,7 @@ import yaml
 from actions.identity import DONE_WITH_THE_BOT
 from actions.procedure import PROCEDURE_SLOTS
 from carpimko.procedures import parse, registry
+from portal.contract import routes
 
 ROOT = Path(__file__).parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -70,11 +71,13 @@ def test_logged_in_procedures_have_their_two_rules(procedure: Any) -> None:
         assert anonymous in steps, f"no anonymous rule for {intent}"
 
 
-def test_portal_calls_are_those_of_the_portal_client() -> None:
-    client = (ROOT / "actions" / "portal_client.py").read_text(encoding="utf-8")
-    calls = re.findall(r'"(GET|POST|PUT|DELETE)",?\s*f?"(/api/v1/[^"]*)"', client)
-    calls += re.findall(r'\(\s*"(GET|POST|PUT|DELETE)",\s*\n?\s*f?"(/api/v1/[^"]*)"', client)
-    known = {(verb, re.sub(r"\{\w+\}", "<id>", path)) for verb, path in calls}
+def test_portal_calls_are_routes_the_assistant_calls() -> None:
+    """Each portal call the registry names is a row of the contract (portal/contract/routes.py)
+    that the action server really calls (``routes.NAME`` in actions/)."""
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "actions").rglob("*.py"))
+    used = [getattr(routes, name) for name in set(re.findall(r"routes\.([A-Z_]+)", sources))]
+    known = {(route.method, re.sub(r"\{\w+\}", "<id>", route.path)) for route in used}
+    assert len(known) >= 10  # the reader found the client's calls
     for procedure in REGISTRY.procedures:
         for call in procedure.portal:
             verb, path = call.split(" ", 1)
