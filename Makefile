@@ -8,7 +8,7 @@ PY      := $(VENV)/bin/python
 RASA    := $(VENV)/bin/rasa
 STAMP   := $(VENV)/.installed
 MODEL   := models/carpimko.tar.gz
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+TRAIN_INPUTS := config.yml domain.yml carpimko/facts.yml $(shell find data -name '*.yml' 2>/dev/null) \
                 $(wildcard carpimko/nlu/*.py) $(wildcard carpimko/text/*.py)
 
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test lint validate train model eval shell lock clean system-deps transcripts \
+.PHONY: help install run test lint validate facts train model eval shell lock clean system-deps transcripts \
         test-portal-postgres bench-portal bench-ivr bench-export bench-insights portal web tools \
         audit fuzz-portal \
         lock-tools scale-test bench soak validate-kubernetes transcripts-trust
@@ -48,6 +48,7 @@ web: $(STAMP)  ## build the chat widget into web/static/widget.js (npm ci + esbu
 # --- model ---------------------------------------------------------------------
 $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 	@mkdir -p models var
+	@$(PY) scripts/render_facts.py
 	@start=$$(date +%s); \
 	$(RASA) train --fixed-model-name carpimko-training --out models --quiet || exit 1; \
 	echo $$(( $$(date +%s) - start )) > var/train-seconds.txt
@@ -65,7 +66,11 @@ lint: $(STAMP)  ## ruff and mypy
 	$(VENV)/bin/mypy
 
 validate: $(STAMP)  ## rasa data validate, failing on warnings that mean broken data
+	$(PY) scripts/render_facts.py --check
 	$(PY) scripts/validate_data.py
+
+facts: $(STAMP)  ## write carpimko/facts.yml into domain.yml's fact slots (also done before training)
+	$(PY) scripts/render_facts.py
 
 # Each runner leaves its counts in var/junit or var/results; scripts/test_summary.py adds them up
 # into the closing line, in pytest's shape, so that no partial count (nor the fuzzer's own closing

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
+from carpimko.facts import fill
 from carpimko.text.privacy import SEALED_PREFIX, PersonalData, find_personal_data
 from console import staff, tracker
 
@@ -63,7 +64,7 @@ class DomainFacts:
             if any(m.get("type") == "from_text" for m in slot.get("mappings") or [])
         }
         texts = [
-            variant.get("text") or ""
+            fill(variant.get("text") or "")  # as sent: the fund's facts in their slots
             for variants in (domain.get("responses") or {}).values()
             for variant in variants
         ]

@@ -241,11 +241,18 @@ def channel_cost(rounds: int = 20) -> tuple[float, float]:
     import yaml
 
     sys.path.insert(0, str(ROOT))
+    from carpimko import facts
     from carpimko.channels.ivr import CallState, IVRInput
 
     responses = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))["responses"]
     messages = [
-        [{k: v for k, v in variant.items() if k in ("text", "buttons", "custom")}]
+        [
+            {
+                k: facts.fill(v) if k == "text" else v
+                for k, v in variant.items()
+                if k in ("text", "buttons", "custom")
+            }
+        ]
         for variants in responses.values()
         for variant in variants
     ]

@@ -45,7 +45,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from carpimko import rasa_patches
+from carpimko import facts, rasa_patches
 from carpimko.channels import idempotency
 from carpimko.channels.client import CLIENT_KEY
 from carpimko.channels.limits import shared_limiter
@@ -306,14 +306,14 @@ async def _send_response_text(
     agent: Any, output: OutputChannel, recipient: str, response: str, **values: str
 ) -> None:
     """Send a domain response without the tracker store (it may be what failed, or the turn
-    must leave no trace); ``{name}`` in its text is replaced by ``values[name]``."""
+    must leave no trace); ``{name}`` in its text is replaced by ``values[name]`` or the fact."""
     variants = getattr(getattr(agent, "domain", None), "responses", {}).get(response) or []
     if not variants:
         return
     variant = variants[0]
     payload = {k: variant[k] for k in ("text", "buttons") if variant.get(k)}
-    for name, value in values.items():
-        payload["text"] = str(payload.get("text", "")).replace(f"{{{name}}}", value)
+    if "text" in payload:
+        payload["text"] = facts.fill(str(payload["text"]), values)
     try:
         await output.send_response(recipient, payload)
     except Exception:  # the channel itself is gone: nothing more to do

@@ -61,6 +61,7 @@ from sanic.response import text as text_response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
+from carpimko import facts
 from carpimko.channels.client import request_client
 from carpimko.channels.guard import TOO_MANY_MESSAGES, valid_sender
 from carpimko.channels.ivr_state import CallState, CallStore, Expectation, store_for
@@ -349,8 +350,10 @@ class IVRInput(InputChannel):
             return
         for name in PHRASES:
             variants = responses.get(name) or [{}]
-            self.phrases[name] = str(variants[0].get("text") or "")
-        self.phrases[TOO_MANY_MESSAGES] = phone_text(responses.get(TOO_MANY_MESSAGES) or [])
+            self.phrases[name] = facts.fill(str(variants[0].get("text") or ""))
+        self.phrases[TOO_MANY_MESSAGES] = facts.fill(
+            phone_text(responses.get(TOO_MANY_MESSAGES) or [])
+        )
 
     def phrase(self, name: str) -> str:
         return self.phrases.get(f"utter_ivr_{name}", "")

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from carpimko import facts
 from carpimko.channels.ivr import PHRASES, IVRInput
 from carpimko.channels.ivr_state import CallState
 from carpimko.text.speech import spell_masked_email
@@ -26,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
 MAX_WORDS = 40
 FILL = {
+    # The fund's facts, as Rasa fills their slots (carpimko/facts.yml).
+    **facts.slot_values(),
     # What the actions and the portal put into the responses (actions/*.py, portal/services).
     "phone": "01 30 48 10 00",
     "hours": "du lundi au vendredi de 8 h 45 à 12 h 45, hors jours fériés",
@@ -57,7 +60,7 @@ def phone_variants() -> list[tuple[str, dict[str, Any]]]:
 def channel() -> IVRInput:
     ivr = IVRInput(check_signature=False)
     for name in PHRASES:
-        ivr.phrases[name] = DOMAIN["responses"][name][0]["text"]
+        ivr.phrases[name] = facts.fill(DOMAIN["responses"][name][0]["text"])
     return ivr
 
 

@@ -10,6 +10,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from carpimko import facts
 from carpimko.text.speech import (
     amount,
     digit_by_digit,
@@ -110,7 +111,8 @@ def test_every_response_is_speakable(name: str) -> None:
         text = variant.get("text", "")
         # Slots as Rasa would fill them, with the worst values for a voice.
         filled = (
-            text.replace("{reset_masked_email}", "j****t@e******.fr")
+            facts.fill(text)
+            .replace("{reset_masked_email}", "j****t@e******.fr")
             .replace("{masked_email}", "j****t@e******.fr")
             .replace("{masked_phone}", "06 ** ** ** 78")
             .replace("{phone}", "01 30 48 10 00")
