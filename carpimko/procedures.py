@@ -34,6 +34,8 @@ class Procedure:
     portal: tuple[str, ...]
     phone: str
     identity: bool
+    writes: bool
+    """It sends or changes something: the NLU asks before starting it on a guess."""
     anonymous: dict[str, tuple[str, ...]]
     """Per intent, what an anonymous person is told (empty when no login is needed)."""
     ends_on: dict[str, tuple[str, ...]]
@@ -72,6 +74,10 @@ class Registry:
         names = [s for p in self.procedures if p.login for s in p.slots]
         return tuple(dict.fromkeys([*names, *self.shared_slots]))
 
+    def writing_intents(self) -> frozenset[str]:
+        """Intents that start a procedure sending or changing something."""
+        return frozenset(i for p in self.procedures if p.writes for i in p.intents)
+
     def identity_intents(self) -> frozenset[str]:
         """Intents whose procedure the bot runs on the portal and says so once logged in."""
         return frozenset(i for p in self.procedures if p.identity for i in p.intents)
@@ -100,6 +106,7 @@ def _procedure(key: str, entry: dict[str, Any]) -> Procedure:
         portal=tuple(entry["portal"]),
         phone=phone,
         identity=bool(entry["identity"]),
+        writes=bool(entry["writes"]),
         anonymous=_anonymous(entry),
         ends_on={k: tuple(v) for k, v in (entry.get("ends_on") or {}).items()},
     )

@@ -34,20 +34,11 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from carpimko.procedures import registry
 from carpimko.text.normalize import fold
 
-WRITING_INTENTS = (
-    "forgot_password",
-    "first_login",
-    "change_rib",
-    "change_address",
-    "change_email",
-    "adult_child_increase",
-    "resume_work",
-    "sick_leave_extension",
-    "send_document",
-)
-"""Intents whose procedure sends or changes something on the portal."""
+WRITING_INTENTS = registry().writing_intents()
+"""Intents whose procedure sends or changes something (``writes`` in carpimko/procedures.yml)."""
 _MEANINGFUL = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]")
 _WORD = re.compile(r"[^\W\d_]+|\d+")
 _REPEATS = re.compile(r"(.)\1+")
