@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import json
 import re
 from pathlib import Path
@@ -49,12 +50,28 @@ def _norm(text: str) -> str:
     return " ".join(text.replace("*", "").split()).casefold()
 
 
+def _restated_paths() -> list[re.Pattern[str]]:
+    """Two steps of a fact's menu path written by hand, whatever joins them (« », puis «)."""
+    patterns = []
+    for text in facts.slot_values().values():
+        steps = re.findall(r"«[^»]*»", text) if " > " in text else []
+        patterns += [
+            re.compile(re.escape(first) + r"[^«»]{0,20}" + re.escape(second))
+            for first, second in itertools.pairwise(steps)
+        ]
+    return patterns
+
+
+RESTATED_PATHS = _restated_paths()
+
+
 def unsourced_claims(text: str) -> list[str]:
     """What a response states that is neither a slot, a step number nor an example."""
     rest = STEP_NUMBER.sub(r"\1", SLOT.sub(" ", text))
     for wording in facts.example_wordings():
         rest = rest.replace(wording, " ")
-    return [match.group(0).strip() for match in CLAIM.finditer(rest)]
+    restated = [match.group(0) for path in RESTATED_PATHS for match in path.finditer(rest)]
+    return restated + [match.group(0).strip() for match in CLAIM.finditer(rest)]
 
 
 def response_texts() -> list[tuple[str, str]]:
@@ -82,6 +99,7 @@ def test_every_response_states_only_sourced_facts(where: str, text: str) -> None
         "Rendez-vous sur www.carpimko.fr.",
         "Allez dans « Ma prévoyance » > « Nous écrire » > « Maladie, Invalidité ».",
         "Ouvrez « Ma prévoyance » > changement de RIB.",
+        "Espace Personnel, « Ma prévoyance », puis « Nous écrire », « Maladie, Invalidité ».",
         "La date doit se situer dans les douze mois passés.",
     ],
 )
