@@ -346,8 +346,12 @@ class IVRInput(InputChannel):
         agent = getattr(request.app.ctx, "agent", None)
         domain = getattr(agent, "domain", None)
         responses = getattr(domain, "responses", None) or {}
-        if not responses:  # model not loaded yet: try again on the next request
-            return
+        if responses:  # else the model is not loaded yet: try again on the next request
+            self.load_phrases(responses)
+
+    def load_phrases(self, responses: dict[str, list[dict[str, Any]]]) -> None:
+        """Read the channel's sentences from the domain's responses, the fund's facts filled
+        (they are sent without Rasa's response generator)."""
         for name in PHRASES:
             variants = responses.get(name) or [{}]
             self.phrases[name] = facts.fill(str(variants[0].get("text") or ""))

@@ -59,8 +59,7 @@ def phone_variants() -> list[tuple[str, dict[str, Any]]]:
 
 def channel() -> IVRInput:
     ivr = IVRInput(check_signature=False)
-    for name in PHRASES:
-        ivr.phrases[name] = facts.fill(DOMAIN["responses"][name][0]["text"])
+    ivr.load_phrases(DOMAIN["responses"])
     return ivr
 
 

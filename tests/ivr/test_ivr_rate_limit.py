@@ -16,8 +16,7 @@ import yaml
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
-from carpimko.channels.guard import TOO_MANY_MESSAGES
-from carpimko.channels.ivr import PHRASES, IVRInput, phone_text
+from carpimko.channels.ivr import IVRInput
 from carpimko.channels.limits import TurnLimiter
 from carpimko.ops.rates import RateLimit
 from tests.ivr.test_ivr_channel import FakeRasa, Script, default_script
@@ -38,9 +37,7 @@ class Line:
         ivr = IVRInput(
             auth_token=TOKEN, public_url=PUBLIC, limiter=TurnLimiter(per_call, per_client)
         )
-        for name in PHRASES:
-            ivr.phrases[name] = DOMAIN["responses"][name][0]["text"]
-        ivr.phrases[TOO_MANY_MESSAGES] = phone_text(DOMAIN["responses"][TOO_MANY_MESSAGES])
+        ivr.load_phrases(DOMAIN["responses"])
         self.rasa = FakeRasa(script)
         self.app = Sanic(f"ivr_limit_{uuid.uuid4().hex[:8]}")
         self.app.blueprint(ivr.blueprint(self.rasa), url_prefix="/webhooks/ivr")
