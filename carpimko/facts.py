@@ -96,14 +96,19 @@ def referrals() -> tuple[Referral, ...]:
     )
 
 
-def find_referral(text: str) -> Referral | None:
-    """The body whose keywords the message names (accents and case aside), if exactly one."""
+def named_referrals(text: str) -> list[Referral]:
+    """Every body whose keywords the message names (accents and case aside)."""
     said = _words(text)
-    found = [
+    return [
         referral
         for referral in referrals()
         if any(_words(keyword) in said for keyword in referral.keywords)
     ]
+
+
+def find_referral(text: str) -> Referral | None:
+    """The body whose keywords the message names (accents and case aside), if exactly one."""
+    found = named_referrals(text)
     return found[0] if len(found) == 1 else None
 
 

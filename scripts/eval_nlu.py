@@ -597,6 +597,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="print IntentGuard's confirm-threshold sweep on these sets (Rasa YAML)",
     )
+    parser.add_argument(
+        "--list-errors",
+        action="store_true",
+        help="list every misclassified message of the sets read, with the baseline's answer "
+        "(for development sets only: reading a test set's errors spends it)",
+    )
+    parser.add_argument(
+        "--refer-sweep",
+        action="store_true",
+        help="print IntentGuard's refer_threshold sweep (referral evidence), recomputed from "
+        "the ranking of a model trained with refer_threshold 0; development sets only",
+    )
     parser.add_argument("--write", type=Path, help="markdown file whose eval section to update")
     return parser.parse_args(argv)
 
@@ -664,12 +676,115 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.guard_sweep:
         from carpimko.nlu.guard import WRITING_INTENTS
 
-        sets = {_relative(path): load_examples(path) for path in args.guard_sweep}
-        report += "\n" + guard_sweep(parse, sets, WRITING_INTENTS)
+        swept = {_relative(path): load_examples(path) for path in args.guard_sweep}
+        report += "\n" + guard_sweep(parse, swept, WRITING_INTENTS)
+    if args.list_errors or args.refer_sweep:
+        read = {name: (examples, parse(_texts(examples))) for name, examples in sets.items()}
+    if args.list_errors:
+        report += "\n" + render_errors(
+            {n: (ex, pred, baseline_model.parse(_texts(ex))) for n, (ex, pred) in read.items()}
+        )
+    if args.refer_sweep:
+        report += "\n" + render_refer_sweep(
+            read, baseline.off_rejected, meta["heldout"], meta["off_domain"]
+        )
     print(report)
     if args.write:
         write_section(args.write, report)
     return 0
+
+
+def is_error(example: Example, prediction: Prediction) -> bool:
+    """Wrong answer: garbage not sent to the fallback, or another intent than the label's."""
+    if example.intent == GARBAGE:
+        return prediction.intent != FALLBACK
+    return _scored_intent(prediction.intent) != example.intent
+
+
+def _confidence(prediction: Prediction, intent: str) -> float:
+    return next((c for n, c in prediction.ranking if n == intent), 0.0)
+
+
+def render_errors(
+    sets: Mapping[str, tuple[Sequence[Example], Sequence[Prediction], Sequence[Prediction]]],
+) -> str:
+    """Every message the pipeline got wrong, set by set, with the baseline's answer beside it.
+
+    For development sets: the errors are what one reads to decide what to change.
+    """
+    lines = ["### Errors, message by message (Rasa pipeline; baseline in brackets)", ""]
+    for name, (examples, predictions, base) in sets.items():
+        rows = [
+            (e, p, b) for e, p, b in zip(examples, predictions, base, strict=True) if is_error(e, p)
+        ]
+        lines.append(f"`{name}`: {len(rows)} errors of {len(examples)}")
+        lines.append("")
+        for e, p, b in rows:
+            best = p.unthresholded or p.intent
+            lines.append(
+                f"- {e.intent} → {p.intent} ({best} {_confidence(p, best):.2f}) "
+                f"[baseline: {b.intent}] « {e.text} »"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+REFER_THRESHOLDS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def refer_decision(example: Example, prediction: Prediction, threshold: float) -> str:
+    """The pipeline's decision had IntentGuard's ``refer_threshold`` been ``threshold``."""
+    from carpimko.nlu.guard import refers_elsewhere
+
+    intent = prediction.intent
+    if intent in REJECTIONS:
+        return intent
+    confidence = _confidence(prediction, intent)
+    return OUT_OF_SCOPE if refers_elsewhere(example.text, intent, confidence, threshold) else intent
+
+
+def render_refer_sweep(
+    read: Mapping[str, tuple[Sequence[Example], Sequence[Prediction]]],
+    baseline_off: Sequence[bool],
+    heldout_name: str,
+    off_name: str,
+) -> str:
+    """Macro-F1, rejection rates and the fund's near-body questions kept, per refer_threshold,
+    with the off-domain margin against the baseline."""
+    lines = [
+        "### IntentGuard refer_threshold sweep (another body named, not the fund)",
+        "",
+        "| refer_threshold | macro-F1 | in-scope rejected | off-domain rejected "
+        "| vs baseline [95 %] | other sets: out_of_scope rejected / fund intents kept |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    held, held_pred = read[heldout_name]
+    off, off_pred = read[off_name]
+    others = {n: v for n, v in read.items() if n not in (heldout_name, off_name)}
+    for t in REFER_THRESHOLDS:
+        decided = [refer_decision(e, p, t) for e, p in zip(held, held_pred, strict=True)]
+        in_scope = [
+            d in REJECTIONS for e, d in zip(held, decided, strict=True) if e.intent != OUT_OF_SCOPE
+        ]
+        off_rejected = [
+            refer_decision(e, p, t) in REJECTIONS for e, p in zip(off, off_pred, strict=True)
+        ]
+        margin = paired_margin(off_rejected, baseline_off)
+        cells = []
+        for examples, predictions in others.values():
+            pairs = [
+                (e, refer_decision(e, p, t)) for e, p in zip(examples, predictions, strict=True)
+            ]
+            oos = [d in REJECTIONS for e, d in pairs if e.intent == OUT_OF_SCOPE]
+            kept = [d == e.intent for e, d in pairs if e.intent not in (OUT_OF_SCOPE, GARBAGE)]
+            cells.append(f"{sum(oos)}/{len(oos)} / {sum(kept)}/{len(kept)}")
+        lines.append(
+            f"| {t:.2f} | {_macro_f1([e.intent for e in held], decided):.3f} "
+            f"| {_pct(sum(in_scope) / max(1, len(in_scope)))} | {_pct(margin.first)} "
+            f"| {100 * margin.difference:+.1f} [{100 * margin.low:+.1f}, {100 * margin.high:+.1f}] "
+            f"| {'; '.join(cells)} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _texts(examples: Sequence[Example]) -> list[str]:

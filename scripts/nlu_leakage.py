@@ -27,8 +27,15 @@ from carpimko.text.normalize import fold  # noqa: E402
 
 NEAR = 0.9
 """Cosine from which a training example counts as a copy of a test message."""
-OFF_DOMAIN_SETS = ("tests/nlu/off_domain.yml", "tests/nlu/other_bodies.yml")
-"""Sets scored for rejection: none of their messages may be in the training data."""
+OFF_DOMAIN_SETS = (
+    "tests/nlu/off_domain.yml",
+    "tests/nlu/other_bodies.yml",
+    "tests/nlu/dev_off_domain.yml",
+    "tests/nlu/dev_off_domain_b.yml",
+    "tests/nlu/dev_near_body.yml",
+)
+"""Sets scored for rejection: none of their messages may be in the training data (the
+development ones included, so that choosing on them measures generalisation, not memory)."""
 SHORT_TURN_WORDS = 3
 """Held-out messages of at most this many words (« Oui », « Merci beaucoup », « changer de
 RIB ») have few other wordings: their copies are reported, not forbidden."""

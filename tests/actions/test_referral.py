@@ -22,6 +22,14 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
         ("refaire ma carte grise", "l'ANTS"),
         ("comment résilier ma mutuelle", "votre mutuelle"),
         ("l'URSSAF me réclame des cotisations", "l'URSSAF"),
+        ("ma facture d'électricité a doublé", "votre fournisseur d'énergie"),
+        (
+            "mon propriétaire garde mon dépôt de garantie",
+            "votre propriétaire ou votre agence immobilière",
+        ),
+        ("le constat amiable après mon accident de voiture", "votre assureur"),
+        ("mes allocs ne sont pas arrivées", "la CAF"),
+        ("combien de points sur mon permis", "l'ANTS"),
     ],
 )
 async def test_a_question_for_another_body_names_that_body_and_where(

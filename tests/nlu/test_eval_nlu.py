@@ -110,3 +110,39 @@ def test_guard_sweep_counts_confirmations_and_off_domain_writes() -> None:
     # t = 0.3: nothing confirmed, the off-domain one taken; t = 0.4: confirmed, still taken;
     # t = 0.5 and 0.6: confirmed, and the off-domain one is no longer taken.
     assert row == "| `dev` | 0/1 / 1/1 | 1/1 / 1/1 | 1/1 / 0/1 | 1/1 / 0/1 |"
+
+
+def test_error_listing_shows_each_wrong_message_with_the_baselines_answer() -> None:
+    examples = [
+        Example("mot de passe oublié", "forgot_password"),
+        Example("il pleut demain ?", "out_of_scope"),
+        Example("la cantine de mon fils", "out_of_scope"),
+        Example("????", "garbage"),
+    ]
+    pipeline = [
+        Prediction("forgot_password", Counter(), [("forgot_password", 0.9)], 0.001),
+        Prediction(FALLBACK, Counter(), [(FALLBACK, 0.2)], 0.001, "help"),  # rejected: right
+        Prediction("help", Counter(), [("help", 0.55)], 0.001, "help"),  # taken: an error
+        Prediction("inform", Counter(), [("inform", 0.5)], 0.001, "inform"),  # not the fallback
+    ]
+    baseline = [Prediction(i, Counter(), [], 0.001) for i in ("a", "b", "out_of_scope", "d")]
+    listing = eval_nlu.render_errors({"dev.yml": (examples, pipeline, baseline)})
+    assert "`dev.yml`: 2 errors of 4" in listing
+    assert (
+        "- out_of_scope → help (help 0.55) [baseline: out_of_scope] « la cantine de mon fils »"
+        in listing
+    )
+    assert "- garbage → inform (inform 0.50) [baseline: d] « ???? »" in listing
+    assert "mot de passe" not in listing and "il pleut" not in listing
+
+
+def test_refer_sweep_recomputes_the_guards_referral_per_threshold() -> None:
+    """A fund intent at 0.6 for a message naming the CAF is rejected from threshold 0.7 on; a
+    confident one, or one naming the fund, never."""
+    caf = Example("mes allocs caf ne sont pas arrivées", "out_of_scope")
+    fund = Example("la caf me demande une attestation de la carpimko", "download_attestation")
+    unsure = Prediction("payment_slips", Counter(), [("payment_slips", 0.6)], 0.001)
+    assert eval_nlu.refer_decision(caf, unsure, 0.5) == "payment_slips"
+    assert eval_nlu.refer_decision(caf, unsure, 0.7) == "out_of_scope"
+    kept = Prediction("download_attestation", Counter(), [("download_attestation", 0.5)], 0.001)
+    assert eval_nlu.refer_decision(fund, kept, 1.01) == "download_attestation"
