@@ -210,3 +210,15 @@ def test_a_new_question_inside_the_reset_form_replaces_it(stack: DevStack) -> No
     assert texts[0].startswith("Ce n'est pas une démarche de la CARPIMKO"), texts
     texts = chat.say("merci")
     assert not any("numéro de dossier" in t or "ayant droit ?" in t for t in texts), texts
+
+
+def test_another_body_named_in_a_form_answer_is_the_answer(stack: DevStack) -> None:
+    """« avis d'imposition 2024 » names the tax office, but it answers « Quel document ? »:
+    the referral is for questions, never for what the person is asked to describe."""
+    chat = Conversation(stack, login(stack, "1234567"))
+    chat.say("je voudrais envoyer un document")
+    chat.say('/inform{"document_service": "cotisations"}')
+    texts = chat.say("avis d'imposition 2024")
+    joined = "\n".join(texts)
+    assert "Choisissez maintenant le fichier" in joined, texts
+    assert "Ce n'est pas une démarche de la CARPIMKO" not in joined
