@@ -75,6 +75,18 @@ class CountingFormValidation(FormValidationAction, ABC):
         failures[slot] = count
         return {slot: None, FAILURES_SLOT: failures}
 
+    def not_an_answer(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """The message holds nothing that could be the value (« c'est quoi un IBAN ? », « je
+        ne sais pas où le trouver »): never « invalide » for a question; the explanation and
+        the advisor's offer at once, and the question is asked again."""
+        dispatcher.utter_message(response=self.explanations.get(slot, f"utter_explain_{slot}"))
+        dispatcher.utter_message(response="utter_offer_advisor")
+        failures = failures_of(tracker)
+        failures.pop(slot, None)
+        return {slot: None, FAILURES_SLOT: failures}
+
     def accept(self, slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
         """Keep ``value`` and reset the failure count of ``slot``."""
         failures = failures_of(tracker)

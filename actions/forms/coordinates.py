@@ -27,6 +27,11 @@ from carpimko.text.email_address import find_emails, is_valid_email
 
 _CITY = re.compile(r"^\s*(\d{5})\s*,?\s*([A-Za-zÀ-ÖØ-öø-ÿ' -]{2,80})\s*$")
 _STREET = re.compile(r"^[0-9A-Za-zÀ-ÖØ-öø-ÿ',./ -]{5,120}$")
+_NOT_A_STREET = re.compile(
+    r"\?|\b(?:je|pourquoi|comment|sais pas|connais pas)\b|\bj['’]", re.IGNORECASE
+)
+"""A question or a sentence about oneself (« je ne connais pas encore ma nouvelle adresse »):
+the person did not give a street, whatever its letters."""
 FORM_PROMPTS = (
     "utter_ask_new_email",
     "utter_ask_address_line",
@@ -87,6 +92,8 @@ class ValidateAddressForm(MemberProcedureForm):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         line = " ".join(_text(value).split())
+        if _NOT_A_STREET.search(line):
+            return self.not_an_answer("address_line", dispatcher, tracker)
         if not _STREET.match(line) or not any(c.isalpha() for c in line):
             return self.reject("address_line", dispatcher, tracker, "utter_invalid_address_line")
         return self.accept("address_line", line, tracker)

@@ -207,7 +207,33 @@ async def test_tax_certificates_and_payment_slips_of_a_year(live_portal) -> None
     assert said == ["utter_invalid_document_year"]
 
 
+@pytest.mark.parametrize(
+    "message", ["je ne connais pas encore ma nouvelle adresse", "pourquoi vous voulez ça ?"]
+)
+async def test_a_sentence_instead_of_a_street_is_never_kept_as_the_address(message: str) -> None:
+    result, said, _ = await validate(
+        ValidateAddressForm(), "address_line", message, member_tracker("x")
+    )
+    assert result["address_line"] is None
+    assert said == ["utter_explain_address_line", "utter_offer_advisor"]
+
+
+async def test_a_street_named_after_someone_is_a_street() -> None:
+    result, _, _ = await validate(
+        ValidateAddressForm(), "address_line", "3 rue Jeanne d'Arc", member_tracker("x")
+    )
+    assert result["address_line"] == "3 rue Jeanne d'Arc"
+
+
 # --- RIB --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("message", ["c'est quoi un IBAN ?", "je ne sais pas où le trouver"])
+async def test_a_question_instead_of_an_iban_is_explained_never_invalid(message: str) -> None:
+    """No « Cet IBAN n'est pas valide » for a question: what an IBAN is, and an advisor."""
+    result, said, _ = await validate(ValidateRibForm(), "rib_iban", message, member_tracker("x"))
+    assert result["rib_iban"] is None
+    assert said == ["utter_explain_rib_iban", "utter_offer_advisor"]
+
+
 async def test_rib_iban_is_checked_summarised_masked_then_submitted(live_portal) -> None:
     token = await login(live_portal.url)
     form = ValidateRibForm()
