@@ -4,7 +4,6 @@ unclear message in a row gets the advisor offer instead. Button titles are domai
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -65,13 +64,10 @@ class ActionSuggestIntents(Action):
         return []
 
 
-LONE_WORD = re.compile(r"^\W*[\w'’-]+\W*$")
-
-
 class ActionInformNoContext(Action):
     """``inform`` outside any form: a value (number, profile, e-mail…) is acknowledged and the
-    menu shown; a lone word with no value in it (« banane ») was not understood: the fallback's
-    words, never « Merci » for an information nobody gave."""
+    menu shown; a message with no value in it (« banane », « c'est quoi le numéro ») was not
+    understood: the fallback's words, never « Merci » for an information nobody gave."""
 
     def name(self) -> str:
         return "action_inform_no_context"
@@ -79,8 +75,7 @@ class ActionInformNoContext(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = str(tracker.latest_message.get("text") or "")
-        if not tracker.latest_message.get("entities") and LONE_WORD.match(text):
+        if not tracker.latest_message.get("entities"):
             dispatcher.utter_message(response="utter_default")
         else:
             dispatcher.utter_message(response="utter_inform_no_context")

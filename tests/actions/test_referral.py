@@ -54,12 +54,13 @@ async def test_unknown_is_i_do_not_know_never_a_guess(message: str) -> None:
     ("message", "entities", "first"),
     [
         ("banane", [], "utter_default"),  # a lone word: not understood, no « Merci »
+        ("c'est quoi le numéro qu'on me demande", [], "utter_default"),  # no value given
         ("1234567", [{"entity": "dossier_number", "value": "1234567"}], "utter_inform_no_context"),
         ("je suis ayant droit", [{"entity": "profile", "value": "ayant_droit"}],
          "utter_inform_no_context"),
     ],
 )  # fmt: skip
-async def test_a_value_alone_is_acknowledged_a_lone_word_is_not_understood(
+async def test_a_value_alone_is_acknowledged_no_value_is_not_understood(
     message: str, entities: list, first: str
 ) -> None:
     from actions.fallback import ActionInformNoContext
