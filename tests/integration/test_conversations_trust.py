@@ -222,3 +222,43 @@ def test_another_body_named_in_a_form_answer_is_the_answer(stack: DevStack) -> N
     joined = "\n".join(texts)
     assert "Choisissez maintenant le fichier" in joined, texts
     assert "Ce n'est pas une démarche de la CARPIMKO" not in joined
+
+
+# --- questions met when members tried it (session 9) -------------------------------------------
+@pytest.mark.parametrize(
+    "message", ["c'est quoi mon numéro d'affilié ?", "où trouver mon numéro de dossier ?"]
+)
+def test_where_the_dossier_number_is_written_is_answered(stack: DevStack, message: str) -> None:
+    """Not « Merci. Que souhaitez-vous faire avec cette information ? »: the fund's answer."""
+    joined = "\n".join(Conversation(stack).say(message))
+    assert "en haut à droite de chaque courrier de la CARPIMKO" in joined
+    assert "« numéro d'affilié »" in joined and "Merci." not in joined
+
+
+def test_where_the_number_is_asked_inside_the_reset_form_then_the_question_again(
+    stack: DevStack,
+) -> None:
+    chat = Conversation(stack)
+    chat.say("mot de passe oublié")
+    chat.say('/inform{"profile":"affilie"}')
+    texts = chat.say("je ne sais pas où trouver mon numéro de dossier")
+    joined = "\n".join(texts)
+    assert "en haut à droite de chaque courrier" in joined, texts
+    assert texts[-1].startswith("Quel est votre numéro de dossier"), texts
+
+
+def test_when_a_pension_is_paid_is_not_answered_with_the_retirement_request(
+    stack: DevStack,
+) -> None:
+    joined = "\n".join(Conversation(stack).say("quand est versée ma retraite ce mois-ci ?"))
+    assert "Demander ma retraite" not in joined
+    assert "bordereaux de paiement" in joined and "un conseiller vous répond" in joined
+
+
+def test_the_letter_delay_question_is_not_answered_with_the_password_rules(
+    stack: DevStack,
+) -> None:
+    joined = "\n".join(
+        Conversation(stack).say("combien de temps pour recevoir le courrier du mot de passe ?")
+    )
+    assert "au moins 8 caractères" not in joined, joined
