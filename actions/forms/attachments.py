@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import french_date
+from actions.forms.base import is_not_a_value
 from actions.forms.declarations import (
     DeclarationFiled,
     DeclarationForm,
@@ -131,6 +132,8 @@ class ValidateSickLeaveForm(DeclarationForm, UploadStep):
     async def validate_sick_leave_end(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if is_not_a_value(_text(value)):
+            return self.not_an_answer("sick_leave_end", dispatcher, tracker)
         current = today()
         day = parse_day(_text(value), current)
         if day is None:

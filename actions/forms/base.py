@@ -6,12 +6,18 @@ slot ``form_failures`` (a dict, not featurised); the second failure in a row add
 explanation (``utter_explain_<slot>``) and the offer of an advisor (``utter_offer_advisor``),
 then the count starts again. An accepted value resets its count.
 
+A message that is no attempt at the value — a question, « je ne sais pas (encore) » — is
+never called invalid nor read as a value (« le médecin me la donne demain » is no end date):
+:func:`is_not_a_value` spots it and :meth:`CountingFormValidation.not_an_answer` explains at
+once.
+
 The last step of a procedure that changes something is a yes/no confirmation after a summary:
 :meth:`CountingFormValidation.confirm` reads the answer the same way for every form.
 """
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -19,13 +25,21 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from carpimko.text.normalize import fold
+
 FAILURES_SLOT = "form_failures"
 OUTCOME_SLOT = "procedure_outcome"
 """done / cancelled / unavailable / session / not_applicable: how the running procedure ended."""
 EXPLAIN_AFTER = 2
 
+_NOT_A_VALUE = re.compile(r"\?|\b(?:pourquoi|comment|sais pas|connais pas|pas encore)\b")
 _YES = ("oui", "ok", "d'accord", "je confirme", "c'est bon", "exact", "volontiers")
 _NO = ("non", "pas du tout", "annul", "c'est faux", "erreur")
+
+
+def is_not_a_value(text: str) -> bool:
+    """A question or « je ne sais pas (encore) »: the person did not try to give the value."""
+    return bool(_NOT_A_VALUE.search(fold(text)))
 
 
 def yes_no(value: Any) -> bool | None:

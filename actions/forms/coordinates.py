@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms.base import is_not_a_value
 from actions.forms.member import (
     OUTCOME_SLOT,
     MemberProcedureForm,
@@ -27,11 +28,8 @@ from carpimko.text.email_address import find_emails, is_valid_email
 
 _CITY = re.compile(r"^\s*(\d{5})\s*,?\s*([A-Za-zÀ-ÖØ-öø-ÿ' -]{2,80})\s*$")
 _STREET = re.compile(r"^[0-9A-Za-zÀ-ÖØ-öø-ÿ',./ -]{5,120}$")
-_NOT_A_STREET = re.compile(
-    r"\?|\b(?:je|pourquoi|comment|sais pas|connais pas)\b|\bj['’]", re.IGNORECASE
-)
-"""A question or a sentence about oneself (« je ne connais pas encore ma nouvelle adresse »):
-the person did not give a street, whatever its letters."""
+_ABOUT_ONESELF = re.compile(r"\bje\b|\bj['’]", re.IGNORECASE)
+"""« je ne connais pas encore ma nouvelle adresse »: no street has « je » in it."""
 FORM_PROMPTS = (
     "utter_ask_new_email",
     "utter_ask_address_line",
@@ -54,6 +52,8 @@ class ValidateEmailChangeForm(MemberProcedureForm):
     async def validate_new_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if "@" not in _text(value) and is_not_a_value(_text(value)):
+            return self.not_an_answer("new_email", dispatcher, tracker)
         found = find_emails(_text(value))
         if len(found) != 1 or not is_valid_email(found[0].value):
             return self.reject("new_email", dispatcher, tracker, "utter_invalid_email")
@@ -92,7 +92,7 @@ class ValidateAddressForm(MemberProcedureForm):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         line = " ".join(_text(value).split())
-        if _NOT_A_STREET.search(line):
+        if is_not_a_value(line) or _ABOUT_ONESELF.search(line):
             return self.not_an_answer("address_line", dispatcher, tracker)
         if not _STREET.match(line) or not any(c.isalpha() for c in line):
             return self.reject("address_line", dispatcher, tracker, "utter_invalid_address_line")

@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import french_date
 from actions.config import load_settings
-from actions.forms.base import FAILURES_SLOT
+from actions.forms.base import FAILURES_SLOT, is_not_a_value
 from actions.forms.member import (
     OUTCOME_SLOT,
     MemberProcedureForm,
@@ -164,6 +164,8 @@ class ValidateAdultChildForm(DeclarationForm):
     async def validate_child_birth_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if is_not_a_value(_text(value)):
+            return self.not_an_answer("child_birth_date", dispatcher, tracker)
         current = today()
         birth = parse_day(_text(value), current, year_required=True)
         if birth is None or birth >= current or birth.year < current.year - 100:
@@ -216,6 +218,8 @@ class ValidateResumeWorkForm(DeclarationForm):
     async def validate_resume_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if is_not_a_value(_text(value)):
+            return self.not_an_answer("resume_date", dispatcher, tracker)
         current = today()
         day = parse_day(_text(value), current)
         if day is None:

@@ -74,6 +74,18 @@ def sent_messages(portal: Any) -> list[tuple[str, str, str, str | None]]:
 
 
 # --- prolongation d'arrêt de travail -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "message", ["je l'ai pas encore, le médecin me la donne demain", "je ne sais pas, pourquoi ?"]
+)
+async def test_no_end_date_yet_is_never_read_as_a_date(message: str) -> None:
+    """« demain » in « le médecin me la donne demain » is not the end of the leave."""
+    result, said, _ = await validate(
+        ValidateSickLeaveForm(), "sick_leave_end", message, member_tracker("x")
+    )
+    assert result["sick_leave_end"] is None
+    assert said == ["utter_explain_sick_leave_end", "utter_offer_advisor"]
+
+
 async def test_sick_leave_happy_path_sends_the_file_with_a_reference(live_portal) -> None:
     token = await login(live_portal.url)
     form = ValidateSickLeaveForm()

@@ -218,6 +218,15 @@ async def test_a_sentence_instead_of_a_street_is_never_kept_as_the_address(messa
     assert said == ["utter_explain_address_line", "utter_offer_advisor"]
 
 
+async def test_a_question_instead_of_an_e_mail_is_explained_never_invalid() -> None:
+    message = "c'est celle de mon comptable en ce moment, c'est grave ?"
+    result, said, _ = await validate(
+        ValidateEmailChangeForm(), "new_email", message, member_tracker("x")
+    )
+    assert result["new_email"] is None
+    assert said == ["utter_explain_new_email", "utter_offer_advisor"]
+
+
 async def test_a_street_named_after_someone_is_a_street() -> None:
     result, _, _ = await validate(
         ValidateAddressForm(), "address_line", "3 rue Jeanne d'Arc", member_tracker("x")
