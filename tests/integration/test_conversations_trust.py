@@ -262,3 +262,17 @@ def test_the_letter_delay_question_is_not_answered_with_the_password_rules(
         Conversation(stack).say("combien de temps pour recevoir le courrier du mot de passe ?")
     )
     assert "au moins 8 caractères" not in joined, joined
+
+
+def test_why_a_question_is_asked_gets_its_reason_then_the_question(stack: DevStack) -> None:
+    chat = Conversation(stack)
+    chat.say("mot de passe oublié")
+    chat.say('/inform{"profile":"affilie"}')
+    texts = chat.say("pourquoi vous me demandez ça ?")
+    assert texts[0].startswith("Votre numéro de dossier permet de retrouver votre dossier"), texts
+    assert texts[-1].startswith("Quel est votre numéro de dossier"), texts
+
+
+def test_why_outside_a_form_is_not_guessed(stack: DevStack) -> None:
+    texts = Conversation(stack).say("pourquoi vous me demandez ça ?")
+    assert texts[0].startswith("Je ne vous demande rien pour le moment"), texts
