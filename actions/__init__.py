@@ -7,5 +7,6 @@ its own module and registers its actions by subclassing ``rasa_sdk.Action``:
 - ``forms/base.py``, ``forms/reset.py``: the reset form (forgot_password, first_login);
 - ``contact``, ``handoff``: contact details, advisor handoff and callback;
 - ``privacy``: the password warning; ``procedure``: stop / cancel;
-- ``summary``: what a handoff ticket may say about the conversation (no personal data).
+- ``summary``: what a handoff ticket may say about the conversation (no personal data);
+- ``why``: « pourquoi vous me demandez ça ? », the reason of the question being asked.
 """
