@@ -35,6 +35,7 @@ class Referral:
     body: str
     where: str
     keywords: tuple[str, ...]
+    """Folded whole words with a space around (`` impot ``), as :func:`_words` writes them."""
 
 
 @lru_cache(maxsize=1)
@@ -90,8 +91,10 @@ def render_domain(domain_text: str) -> str:
 
 @lru_cache(maxsize=1)
 def referrals() -> tuple[Referral, ...]:
+    """The referrals table, keywords already in :func:`_words` form (read once: the NLU guard
+    looks them up for every unsure message)."""
     return tuple(
-        Referral(key, row["body"], row["where"], tuple(row["keywords"]))
+        Referral(key, row["body"], row["where"], tuple(_words(k) for k in row["keywords"]))
         for key, row in load()["referrals"].items()
     )
 
@@ -102,7 +105,7 @@ def named_referrals(text: str) -> list[Referral]:
     return [
         referral
         for referral in referrals()
-        if any(_words(keyword) in said for keyword in referral.keywords)
+        if any(keyword in said for keyword in referral.keywords)
     ]
 
 
