@@ -132,10 +132,11 @@ class ValidateSickLeaveForm(DeclarationForm, UploadStep):
     async def validate_sick_leave_end(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if is_not_a_value(_text(value)):
+        text = _text(value)
+        if is_not_a_value(text):
             return self.not_an_answer("sick_leave_end", dispatcher, tracker)
         current = today()
-        day = parse_day(_text(value), current)
+        day = parse_day(text, current)
         if day is None:
             return self.reject(
                 "sick_leave_end", dispatcher, tracker, "utter_invalid_sick_leave_end"

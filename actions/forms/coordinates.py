@@ -52,9 +52,10 @@ class ValidateEmailChangeForm(MemberProcedureForm):
     async def validate_new_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if "@" not in _text(value) and is_not_a_value(_text(value)):
+        text = _text(value)
+        if "@" not in text and is_not_a_value(text):
             return self.not_an_answer("new_email", dispatcher, tracker)
-        found = find_emails(_text(value))
+        found = find_emails(text)
         if len(found) != 1 or not is_valid_email(found[0].value):
             return self.reject("new_email", dispatcher, tracker, "utter_invalid_email")
         email = found[0].value

@@ -164,10 +164,11 @@ class ValidateAdultChildForm(DeclarationForm):
     async def validate_child_birth_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if is_not_a_value(_text(value)):
+        text = _text(value)
+        if is_not_a_value(text):
             return self.not_an_answer("child_birth_date", dispatcher, tracker)
         current = today()
-        birth = parse_day(_text(value), current, year_required=True)
+        birth = parse_day(text, current, year_required=True)
         if birth is None or birth >= current or birth.year < current.year - 100:
             return self.reject(
                 "child_birth_date", dispatcher, tracker, "utter_invalid_child_birth_date"
@@ -218,10 +219,11 @@ class ValidateResumeWorkForm(DeclarationForm):
     async def validate_resume_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if is_not_a_value(_text(value)):
+        text = _text(value)
+        if is_not_a_value(text):
             return self.not_an_answer("resume_date", dispatcher, tracker)
         current = today()
-        day = parse_day(_text(value), current)
+        day = parse_day(text, current)
         if day is None:
             return self.reject("resume_date", dispatcher, tracker, "utter_invalid_resume_date")
         # No date window here: the fund published none, the portal decides and gives its reason.

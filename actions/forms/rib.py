@@ -77,10 +77,11 @@ class ValidateRibForm(CountingFormValidation):
     async def validate_rib_iban(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not re.search(r"\d", _text(value)):  # a question, « je ne sais pas »: no attempt
+        text = _text(value)
+        if not re.search(r"\d", text):  # a question, « je ne sais pas »: no attempt
             return self.not_an_answer("rib_iban", dispatcher, tracker)
         try:
-            iban = IBAN(find_iban(_text(value)))
+            iban = IBAN(find_iban(text))
         except SchwiftyException:
             return self.reject("rib_iban", dispatcher, tracker, "utter_invalid_iban")
         if not iban.in_sepa_zone:

@@ -17,7 +17,7 @@ import pytest
 from actions_testkit import responses, run, slot_events, tracker
 from sqlalchemy import text
 from test_declarations import activate, login_as
-from test_member_procedures import login, member_tracker, validate
+from test_member_procedures import explained_not_kept, login, member_tracker, validate
 
 from actions.forms import attachments, declarations
 from actions.forms.attachments import (
@@ -79,11 +79,7 @@ def sent_messages(portal: Any) -> list[tuple[str, str, str, str | None]]:
 )
 async def test_no_end_date_yet_is_never_read_as_a_date(message: str) -> None:
     """« demain » in « le médecin me la donne demain » is not the end of the leave."""
-    result, said, _ = await validate(
-        ValidateSickLeaveForm(), "sick_leave_end", message, member_tracker("x")
-    )
-    assert result["sick_leave_end"] is None
-    assert said == ["utter_explain_sick_leave_end", "utter_offer_advisor"]
+    await explained_not_kept(ValidateSickLeaveForm(), "sick_leave_end", message)
 
 
 async def test_sick_leave_happy_path_sends_the_file_with_a_reference(live_portal) -> None:

@@ -67,6 +67,14 @@ async def validate(
     return result, responses(dispatcher), dispatcher
 
 
+async def explained_not_kept(form: Any, slot: str, message: str) -> None:
+    """A question or « pas encore » instead of the value: nothing kept, never « invalide »;
+    the slot's explanation and the advisor's offer at once."""
+    result, said, _ = await validate(form, slot, message, member_tracker("x"))
+    assert result[slot] is None
+    assert said == [f"utter_explain_{slot}", "utter_offer_advisor"]
+
+
 # --- identity ---------------------------------------------------------------------------------
 async def test_a_valid_token_is_verified_by_the_portal_and_only_masked_data_is_kept(
     live_portal,
@@ -211,20 +219,12 @@ async def test_tax_certificates_and_payment_slips_of_a_year(live_portal) -> None
     "message", ["je ne connais pas encore ma nouvelle adresse", "pourquoi vous voulez ça ?"]
 )
 async def test_a_sentence_instead_of_a_street_is_never_kept_as_the_address(message: str) -> None:
-    result, said, _ = await validate(
-        ValidateAddressForm(), "address_line", message, member_tracker("x")
-    )
-    assert result["address_line"] is None
-    assert said == ["utter_explain_address_line", "utter_offer_advisor"]
+    await explained_not_kept(ValidateAddressForm(), "address_line", message)
 
 
 async def test_a_question_instead_of_an_e_mail_is_explained_never_invalid() -> None:
     message = "c'est celle de mon comptable en ce moment, c'est grave ?"
-    result, said, _ = await validate(
-        ValidateEmailChangeForm(), "new_email", message, member_tracker("x")
-    )
-    assert result["new_email"] is None
-    assert said == ["utter_explain_new_email", "utter_offer_advisor"]
+    await explained_not_kept(ValidateEmailChangeForm(), "new_email", message)
 
 
 async def test_a_street_named_after_someone_is_a_street() -> None:
@@ -238,9 +238,7 @@ async def test_a_street_named_after_someone_is_a_street() -> None:
 @pytest.mark.parametrize("message", ["c'est quoi un IBAN ?", "je ne sais pas où le trouver"])
 async def test_a_question_instead_of_an_iban_is_explained_never_invalid(message: str) -> None:
     """No « Cet IBAN n'est pas valide » for a question: what an IBAN is, and an advisor."""
-    result, said, _ = await validate(ValidateRibForm(), "rib_iban", message, member_tracker("x"))
-    assert result["rib_iban"] is None
-    assert said == ["utter_explain_rib_iban", "utter_offer_advisor"]
+    await explained_not_kept(ValidateRibForm(), "rib_iban", message)
 
 
 async def test_rib_iban_is_checked_summarised_masked_then_submitted(live_portal) -> None:
